@@ -1,0 +1,37 @@
+"""Ed25519 keys: generate, identify, store encrypted, and verify."""
+
+from __future__ import annotations
+
+from .errors import BadSignatureError, KeyFileError, KeyFormatError, KeysError, UnknownKeyError
+from .files import (
+    SCRYPT_N,
+    SCRYPT_P,
+    SCRYPT_R,
+    load_signing_key,
+    load_verifying_key,
+    save_signing_key,
+    save_verifying_key,
+)
+from .keyring import Keyring
+from .pairs import KeyId, SigningKey, VerifyingKey, key_id_of, short_key_id
+
+__all__ = [
+    "SCRYPT_N",
+    "SCRYPT_P",
+    "SCRYPT_R",
+    "BadSignatureError",
+    "KeyFileError",
+    "KeyFormatError",
+    "KeyId",
+    "Keyring",
+    "KeysError",
+    "SigningKey",
+    "UnknownKeyError",
+    "VerifyingKey",
+    "key_id_of",
+    "load_signing_key",
+    "load_verifying_key",
+    "save_signing_key",
+    "save_verifying_key",
+    "short_key_id",
+]

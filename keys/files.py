@@ -1,0 +1,354 @@
+r"""Key files: private keys scrypt-wrapped in a JSON file, public keys as one text line.
+
+A private key file (format "par-ledger-key/v1") is one line of UTF-8 JSON plus "\n":
+
+    {"format":"par-ledger-key/v1","key_id":"ed25519:<hex>",
+     "kdf":{"name":"scrypt","n":131072,"r":8,"p":1,"salt":"<base64>"},
+     "cipher":{"name":"AES-256-GCM","nonce":"<base64>"},"ciphertext":"<base64>"}
+
+(wrapped here; we write it on one line, in this member order, with no spaces; readers should
+accept any JSON whitespace and member order).
+
+- key_id: "ed25519:" followed by the 64 lowercase hex digits of the SHA-256 of the raw
+  32-byte Ed25519 public key.
+- salt: 16 random bytes; nonce: 12 random bytes; both fresh for every file written.
+- ciphertext: the AES-256-GCM encryption of the 32-byte Ed25519 private key (the RFC 8032
+  seed) followed by the 16-byte GCM tag: 48 bytes.
+- salt, nonce and ciphertext are standard base64 (RFC 4648 section 4: "+/", "=" padding).
+- n, r, p are JSON integers: the scrypt cost parameters N, r, p.
+
+To read the key with passphrase P:
+
+    k    = scrypt(password = UTF-8(NFC(P)), salt, N = n, r, p, dkLen = 32)     (RFC 7914)
+    aad  = b"par-ledger-key/v1\n" + key_id as ASCII bytes
+    seed = AES-256-GCM-Decrypt(key = k, nonce, ciphertext with its trailing tag, aad)
+
+NFC is Unicode normalization form C, so a passphrase typed with precomposed or with
+combining accents gives the same key. The aad binds key_id to the key: a file whose key_id
+was changed fails to decrypt. The seed must be 32 bytes, and the key id of its public key
+must equal key_id.
+
+We write n = 2**17, r = 8, p = 1 (SCRYPT_N, SCRYPT_R, SCRYPT_P: OWASP's minimum for scrypt;
+128 MiB and about 0.4 s per derivation). A key file is untrusted input, so loading refuses:
+n, r or p below those values; n that is not a power of two; n above 2**20; n * r * p above
+2**23 (which also caps scrypt's memory, 128 * n * r bytes, at 1 GiB); any name other than
+"scrypt" and "AES-256-GCM"; a salt of other than 16 bytes or a nonce of other than 12;
+missing, unexpected or duplicate JSON members.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from .errors import KeyFileError, KeyFormatError
+from .pairs import KEY_ID_PREFIX, SigningKey, VerifyingKey
+
+FORMAT = "par-ledger-key/v1"
+
+# scrypt cost for new files, and the least a file may ask for (OWASP's minimum for scrypt).
+SCRYPT_N = 2**17
+SCRYPT_R = 8
+SCRYPT_P = 1
+# The most a file may ask for: more would let a planted file take gigabytes or minutes.
+_MAX_SCRYPT_N = 2**20
+_MAX_SCRYPT_WORK = _MAX_SCRYPT_N * SCRYPT_R * SCRYPT_P  # n * r * p; caps 128 * n * r too
+
+_SALT_SIZE = 16
+_NONCE_SIZE = 12
+_DERIVED_KEY_SIZE = 32
+_SEED_SIZE = 32
+_KDF_NAME = "scrypt"
+_CIPHER_NAME = "AES-256-GCM"
+_AAD_PREFIX = FORMAT.encode("ascii") + b"\n"
+_JSON_TYPES = {str: "string", int: "integer", dict: "object"}
+_KEY_ID = re.compile(re.escape(KEY_ID_PREFIX) + "[0-9a-f]{64}")
+# Our files are ~300 bytes; read no more than this from a file we are told is a key.
+_MAX_FILE_SIZE = 64 * 1024
+
+
+def save_signing_key(path: Path, key: SigningKey, passphrase: str) -> None:
+    """Write key to a new file at path, encrypted under passphrase, readable by the owner only."""
+    if not passphrase:
+        raise KeyFileError(f"refusing to save {path} without a passphrase")
+    # Check before the slow key derivation; _write_new_file can still lose a race to another
+    # writer.
+    _refuse_to_overwrite(path)
+    key_id = key.key_id
+    salt = os.urandom(_SALT_SIZE)
+    nonce = os.urandom(_NONCE_SIZE)
+    wrapping_key = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    ciphertext = AESGCM(wrapping_key).encrypt(nonce, key.seed, _aad(key_id))
+    document = {
+        "format": FORMAT,
+        "key_id": key_id,
+        "kdf": {
+            "name": _KDF_NAME,
+            "n": SCRYPT_N,
+            "r": SCRYPT_R,
+            "p": SCRYPT_P,
+            "salt": _b64(salt),
+        },
+        "cipher": {"name": _CIPHER_NAME, "nonce": _b64(nonce)},
+        "ciphertext": _b64(ciphertext),
+    }
+    data = json.dumps(document, separators=(",", ":")).encode("utf-8") + b"\n"
+    _write_new_file(path, data, mode=0o600)
+
+
+def load_signing_key(path: Path, passphrase: str) -> SigningKey:
+    """Read the key saved at path with save_signing_key."""
+    data = _read(path, limit=_MAX_FILE_SIZE)
+    if not data:
+        raise KeyFileError(f"key file {path} is empty")
+    if len(data) > _MAX_FILE_SIZE:
+        raise KeyFileError(
+            f"{path} is not a PAR Ledger key file: it is over {_MAX_FILE_SIZE} bytes"
+        )
+    document = _parse(path, data)
+    key_id = _field(path, document, "key_id", str)
+    if not _KEY_ID.fullmatch(key_id):
+        raise _malformed(path, f"key_id {key_id!r} is not 'ed25519:' and 64 hex digits")
+    salt, n, r, p = _kdf_parameters(path, _field(path, document, "kdf", dict))
+    nonce = _cipher_parameters(path, _field(path, document, "cipher", dict))
+    ciphertext = _bytes_field(path, document, "ciphertext")
+    try:
+        wrapping_key = _derive(passphrase, salt, n, r, p)
+    except MemoryError:
+        raise KeyFileError(
+            f"cannot open key file {path}: not enough memory for scrypt n={n}, r={r}, p={p}"
+        ) from None
+    try:
+        seed = AESGCM(wrapping_key).decrypt(nonce, ciphertext, _aad(key_id))
+    except InvalidTag:
+        raise KeyFileError(
+            f"cannot open key file {path}: wrong passphrase, or the file is damaged"
+        ) from None
+    if len(seed) != _SEED_SIZE:
+        raise KeyFileError(
+            f"key file {path} is not an Ed25519 key file: it holds {len(seed)} bytes,"
+            f" not a {_SEED_SIZE}-byte Ed25519 seed"
+        )
+    key = SigningKey.from_seed(seed)
+    if key.key_id != key_id:
+        raise KeyFileError(
+            f"key file {path}: key id does not match the key"
+            f" (the file says {key_id}, the key is {key.key_id})"
+        )
+    return key
+
+
+def save_verifying_key(path: Path, key: VerifyingKey) -> None:
+    """Write key to a new file at path as the line "<key id> <base64 public key>"."""
+    _refuse_to_overwrite(path)
+    _write_new_file(path, f"{key.key_id} {key.base64}\n".encode("ascii"), mode=0o644)
+
+
+def load_verifying_key(path: Path) -> VerifyingKey:
+    """Read a key saved with save_verifying_key, checking that its key id matches it."""
+    data = _read(path)
+    try:
+        key_id, encoded = data.decode("ascii").split()
+    except ValueError:  # not ASCII, or not exactly two fields
+        raise KeyFormatError(f"{path} is not a '<key id> <base64 public key>' line") from None
+    if not key_id.startswith(KEY_ID_PREFIX):
+        raise KeyFormatError(f"{path}: key id {key_id!r} does not start with {KEY_ID_PREFIX!r}")
+    try:
+        key = VerifyingKey.from_base64(encoded)
+    except KeyFormatError as exc:
+        raise KeyFormatError(f"{path}: {exc}") from exc
+    if key.key_id != key_id:
+        raise KeyFormatError(f"{path}: key id {key_id} does not match the key ({key.key_id})")
+    return key
+
+
+def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    password = unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    return Scrypt(salt=salt, length=_DERIVED_KEY_SIZE, n=n, r=r, p=p).derive(password)
+
+
+def _aad(key_id: str) -> bytes:
+    return _AAD_PREFIX + key_id.encode("ascii")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
+    """Return the file's JSON object, or say what the file seems to be instead."""
+    if data.lstrip().startswith(b"-----BEGIN"):
+        raise KeyFileError(
+            f"{path} is not a PAR Ledger key file: it looks like a PEM file;"
+            f" only {FORMAT} files are accepted"
+        )
+    if _is_der(data):
+        raise KeyFileError(
+            f"{path} is not a PAR Ledger key file: it looks like a binary DER file"
+            f" (such as PKCS#12 or PKCS#8); only {FORMAT} files are accepted"
+        )
+    try:
+        document = json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=_refuse_duplicates,
+            parse_constant=_refuse_constant,
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # ValueError covers JSONDecodeError, duplicate members, NaN and over-long integers.
+        document = None
+    format_ = document.get("format") if isinstance(document, dict) else None
+    if not isinstance(format_, str) or not format_.startswith("par-ledger-key/"):
+        raise KeyFileError(f"{path} is not a PAR Ledger key file")
+    if format_ != FORMAT:
+        raise KeyFileError(
+            f"key file {path} has unknown format version {format_!r}; only {FORMAT} is accepted"
+        )
+    _refuse_unexpected(path, document, {"format", "key_id", "kdf", "cipher", "ciphertext"})
+    return document
+
+
+def _kdf_parameters(path: Path, kdf: dict[str, Any]) -> tuple[bytes, int, int, int]:
+    _refuse_unexpected(path, kdf, {"name", "n", "r", "p", "salt"}, where="kdf.")
+    name = _field(path, kdf, "name", str, where="kdf.")
+    if name != _KDF_NAME:
+        raise KeyFileError(f"key file {path} uses kdf {name!r}; only {_KDF_NAME!r} is accepted")
+    n, r, p = (_field(path, kdf, field, int, where="kdf.") for field in ("n", "r", "p"))
+    if n < SCRYPT_N or r < SCRYPT_R or p < SCRYPT_P:
+        raise KeyFileError(
+            f"key file {path} has weak scrypt parameters n={n}, r={r}, p={p};"
+            f" at least n={SCRYPT_N}, r={SCRYPT_R}, p={SCRYPT_P} is required"
+        )
+    if n & (n - 1):
+        raise KeyFileError(f"key file {path} has scrypt n={n}, which is not a power of two")
+    if n > _MAX_SCRYPT_N or n * r * p > _MAX_SCRYPT_WORK:
+        raise KeyFileError(
+            f"key file {path} has absurd scrypt parameters n={n}, r={r}, p={p};"
+            f" at most n={_MAX_SCRYPT_N} and n*r*p={_MAX_SCRYPT_WORK} are accepted"
+        )
+    salt = _bytes_field(path, kdf, "salt", size=_SALT_SIZE, where="kdf.")
+    return salt, n, r, p
+
+
+def _cipher_parameters(path: Path, cipher: dict[str, Any]) -> bytes:
+    _refuse_unexpected(path, cipher, {"name", "nonce"}, where="cipher.")
+    name = _field(path, cipher, "name", str, where="cipher.")
+    if name != _CIPHER_NAME:
+        raise KeyFileError(
+            f"key file {path} uses cipher {name!r}; only {_CIPHER_NAME!r} is accepted"
+        )
+    return _bytes_field(path, cipher, "nonce", size=_NONCE_SIZE, where="cipher.")
+
+
+def _field(path: Path, obj: dict[str, Any], name: str, kind: type, *, where: str = "") -> Any:
+    if name not in obj:
+        raise _malformed(path, f"it has no {where}{name}")
+    value = obj[name]
+    # bool is a subclass of int, but true is not a cost parameter.
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise _malformed(path, f"{where}{name} is not a JSON {_JSON_TYPES[kind]}")
+    return value
+
+
+def _bytes_field(
+    path: Path, obj: dict[str, Any], name: str, *, size: int | None = None, where: str = ""
+) -> bytes:
+    text = _field(path, obj, name, str, where=where)
+    try:
+        value = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):  # ValueError: text that is not ASCII
+        raise _malformed(path, f"{where}{name} is not valid base64") from None
+    if size is not None and len(value) != size:
+        raise _malformed(path, f"{where}{name} is {len(value)} bytes, not {size}")
+    return value
+
+
+def _refuse_unexpected(
+    path: Path, obj: dict[str, Any], expected: set[str], *, where: str = ""
+) -> None:
+    unexpected = sorted(set(obj) - expected)
+    if unexpected:
+        raise _malformed(path, f"unexpected member {where}{unexpected[0]}")
+
+
+def _malformed(path: Path, problem: str) -> KeyFileError:
+    return KeyFileError(f"key file {path} is a malformed {FORMAT} file: {problem}")
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Readers disagree on which of two same-named members wins, so allow neither.
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise ValueError("duplicate member")
+    return obj
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_der(data: bytes) -> bool:
+    """Tell whether data is one whole DER SEQUENCE, as PKCS#12 and PKCS#8 files are."""
+    if len(data) < 2 or data[0] != 0x30:
+        return False
+    if data[1] < 0x80:
+        return 2 + data[1] == len(data)
+    count = data[1] & 0x7F
+    if not 1 <= count <= 4 or len(data) < 2 + count:
+        return False
+    return 2 + count + int.from_bytes(data[2 : 2 + count], "big") == len(data)
+
+
+def _read(path: Path, *, limit: int | None = None) -> bytes:
+    """Read path; with limit, read at most limit + 1 bytes, so a caller can tell it was over."""
+    try:
+        if limit is None:
+            return path.read_bytes()
+        with path.open("rb") as file:
+            return file.read(limit + 1)
+    except FileNotFoundError:
+        raise KeyFileError(f"key file {path} does not exist") from None
+    except OSError as exc:
+        raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from exc
+
+
+def _refuse_to_overwrite(path: Path) -> None:
+    if path.exists():
+        raise KeyFileError(f"{path} already exists; refusing to overwrite it")
+
+
+def _write_new_file(path: Path, data: bytes, *, mode: int) -> None:
+    """Write data to path atomically: readers see no file or the whole file, never part."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                os.fchmod(file.fileno(), mode)
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        # Sync the directory too, or a crash can lose the rename and so the key.
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:
+        raise KeyFileError(f"cannot write key file {path}: {exc.strerror}") from exc

@@ -1,0 +1,299 @@
+"""What an actor signs, and how: statements, canonical payload bytes, DSSE envelopes.
+
+A statement (type, acting unit and officer, subject, body, client time, nonce) is
+NFC-normalised, encoded once as RFC 8785 canonical JSON, and signed with Ed25519 over
+DSSE's PAE(payloadType, payload). The envelope keeps those exact payload bytes; they
+are never re-encoded. Verification reads the bytes, checks the signature, then parses.
+The byte format is specified in docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import rfc8785
+
+from ledger.errors import PayloadError, SignatureError
+
+if TYPE_CHECKING:
+    from keys import SigningKey, VerifyingKey
+
+PAYLOAD_TYPE = "application/vnd.par-ledger.statement+json"
+STATEMENT_FIELDS = ("type", "unit", "officer", "subject", "body", "client_time", "nonce")
+MAX_PAYLOAD_BYTES = 1 << 20
+_NONCE = re.compile(r"[0-9a-f]{32}")
+
+
+def nfc(value: Any, path: str = "payload") -> Any:
+    """Return `value` with every string (keys too) in NFC; refuse what JSON cannot hold.
+
+    Vietnamese input methods produce NFC or NFD; both must give the same bytes.
+    Floats are refused: scores are decimal strings, so no value depends on rounding.
+    """
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        raise PayloadError("numbers with a fraction are not allowed; write decimals as strings like \"87.50\"", field=path)
+    if isinstance(value, Mapping):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise PayloadError("object keys must be strings", field=path)
+            name = unicodedata.normalize("NFC", key)
+            if name in result:
+                raise PayloadError(f"key {name!r} appears twice once normalised", field=path)
+            result[name] = nfc(item, f"{path}.{name}")
+        return result
+    if isinstance(value, list | tuple):
+        return [nfc(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    raise PayloadError(f"{type(value).__name__} is not a JSON value", field=path)
+
+
+def canonical_json(value: Any) -> bytes:
+    """NFC-normalise `value` and encode it as RFC 8785 canonical JSON."""
+    try:
+        return rfc8785.dumps(nfc(value))
+    except rfc8785.IntegerDomainError as exc:
+        raise PayloadError("integers must lie within ±2^53") from exc
+
+
+def pae(payload_type: str, payload: bytes) -> bytes:
+    """DSSE v1 pre-authentication encoding: what the signature covers."""
+    kind = payload_type.encode()
+    return b"DSSEv1 %d %s %d %s" % (len(kind), kind, len(payload), payload)
+
+
+def new_nonce() -> str:
+    """128 random bits as 32 lowercase hex digits."""
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A parsed payload: who acts, on what, with which body."""
+
+    type: str
+    unit: str
+    officer: str
+    subject: str
+    body: Mapping[str, Any]
+    client_time: datetime
+    nonce: str
+
+    @classmethod
+    def from_payload(cls, payload: bytes) -> Statement:
+        """Parse canonical payload bytes strictly; raise PayloadError naming the field."""
+        document = _strict_json(payload, "payload")
+        if not isinstance(document, dict):
+            raise PayloadError("must be a JSON object", field="payload")
+        unknown = sorted(set(document) - set(STATEMENT_FIELDS))
+        if unknown:
+            raise PayloadError(f"unknown field {unknown[0]!r}", field="payload")
+        for name in STATEMENT_FIELDS:
+            if name not in document:
+                raise PayloadError("is required", field=name)
+        for name in ("type", "unit", "officer", "subject", "client_time", "nonce"):
+            if not isinstance(document[name], str) or not document[name]:
+                raise PayloadError("must be a non-empty string", field=name)
+        if not isinstance(document["body"], dict):
+            raise PayloadError("must be a JSON object", field="body")
+        if not _NONCE.fullmatch(document["nonce"]):
+            raise PayloadError("must be 32 lowercase hex digits (128 random bits)", field="nonce")
+        try:
+            client_time = datetime.fromisoformat(document["client_time"])
+        except ValueError:
+            raise PayloadError("must be an ISO 8601 date-time", field="client_time") from None
+        if client_time.tzinfo is None:
+            raise PayloadError("must carry a UTC offset, e.g. +07:00", field="client_time")
+        if canonical_json(document) != payload:
+            raise PayloadError("is not in canonical form (NFC text, RFC 8785 JSON)", field="payload")
+        return cls(
+            type=document["type"],
+            unit=document["unit"],
+            officer=document["officer"],
+            subject=document["subject"],
+            body=document["body"],
+            client_time=client_time,
+            nonce=document["nonce"],
+        )
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One DSSE signature: the signer's key id (a hint) and 64 signature bytes."""
+
+    keyid: str
+    sig: bytes
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A DSSE envelope around one statement, signed by exactly one key."""
+
+    payload_type: str
+    payload: bytes
+    signatures: tuple[Signature, ...]
+
+    @property
+    def key_id(self) -> str:
+        """The key id the signer names (unauthenticated until `verify` passes)."""
+        return self.signatures[0].keyid
+
+    @cached_property
+    def statement(self) -> Statement:
+        """The parsed payload (parse only after `verify`)."""
+        return Statement.from_payload(self.payload)
+
+    def verify(self, key: VerifyingKey) -> None:
+        """Check the signature over PAE(payloadType, payload); raise SignatureError."""
+        from keys import BadSignatureError
+
+        try:
+            key.verify(self.signatures[0].sig, pae(self.payload_type, self.payload))
+        except BadSignatureError:
+            raise SignatureError(f"signature by {self.key_id} does not verify") from None
+
+    def to_json(self) -> dict[str, Any]:
+        """The DSSE JSON form: payload and signatures in standard base64."""
+        return {
+            "payloadType": self.payload_type,
+            "payload": base64.b64encode(self.payload).decode(),
+            "signatures": [
+                {"keyid": s.keyid, "sig": base64.b64encode(s.sig).decode()} for s in self.signatures
+            ],
+        }
+
+    def to_bytes(self) -> bytes:
+        """The envelope as compact JSON bytes (what a client sends)."""
+        return json.dumps(self.to_json(), separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, document: Any) -> Envelope:
+        """Read the DSSE JSON form strictly; raise PayloadError naming the field."""
+        if not isinstance(document, dict):
+            raise PayloadError("must be a JSON object", field="envelope")
+        unknown = sorted(set(document) - {"payloadType", "payload", "signatures"})
+        if unknown:
+            raise PayloadError(f"unknown field {unknown[0]!r}", field="envelope")
+        payload_type = document.get("payloadType")
+        if payload_type != PAYLOAD_TYPE:
+            raise PayloadError(f"must be {PAYLOAD_TYPE!r}", field="payloadType")
+        payload = _base64(document.get("payload"), "payload")
+        if not payload:
+            raise PayloadError("is empty", field="payload")
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            raise PayloadError(f"is larger than {MAX_PAYLOAD_BYTES} bytes", field="payload")
+        signatures = document.get("signatures")
+        if not isinstance(signatures, list) or len(signatures) != 1:
+            raise PayloadError("exactly one signature is required", field="signatures")
+        entry = signatures[0]
+        if not isinstance(entry, dict) or set(entry) != {"keyid", "sig"}:
+            raise PayloadError("must be an object with 'keyid' and 'sig'", field="signatures[0]")
+        keyid = entry["keyid"]
+        if not isinstance(keyid, str) or not re.fullmatch(r"ed25519:[0-9a-f]{64}", keyid):
+            raise PayloadError("must be 'ed25519:' and 64 hex digits", field="signatures[0].keyid")
+        sig = _base64(entry["sig"], "signatures[0].sig")
+        if len(sig) != 64:
+            raise SignatureError("an Ed25519 signature has 64 bytes")
+        return cls(payload_type, payload, (Signature(keyid, sig),))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Envelope:
+        """Parse envelope JSON bytes (strict JSON: no duplicate keys, no NaN)."""
+        return cls.from_json(_strict_json(data, "envelope"))
+
+
+def compose(
+    statement_type: str,
+    *,
+    unit: str,
+    officer: str,
+    subject: str,
+    body: Mapping[str, Any],
+    client_time: datetime | None = None,
+    nonce: str | None = None,
+) -> dict[str, Any]:
+    """A statement ready to seal, with the client's time and a fresh nonce."""
+    moment = client_time or datetime.now().astimezone()
+    return {
+        "type": statement_type,
+        "unit": unit,
+        "officer": officer,
+        "subject": subject,
+        "body": dict(body),
+        "client_time": moment.isoformat(timespec="seconds"),
+        "nonce": nonce or new_nonce(),
+    }
+
+
+def seal(statement: Mapping[str, Any], key: SigningKey) -> Envelope:
+    """Encode `statement` canonically and sign it with `key`."""
+    missing = [name for name in STATEMENT_FIELDS if name not in statement]
+    if missing:
+        raise PayloadError("is required", field=missing[0])
+    payload = canonical_json(statement)
+    signature = key.sign(pae(PAYLOAD_TYPE, payload))
+    return Envelope(PAYLOAD_TYPE, payload, (Signature(key.key_id, signature),))
+
+
+def _base64(value: Any, field: str) -> bytes:
+    if not isinstance(value, str):
+        raise PayloadError("must be a base64 string", field=field)
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise PayloadError("is not valid base64", field=field) from None
+
+
+def _refuse_constant(name: str) -> None:
+    raise PayloadError(f"{name} is not allowed in JSON")
+
+
+def _refuse_float(text: str) -> None:
+    raise PayloadError(
+        f"the number {text} has a fraction or exponent; write decimals as strings like \"87.50\""
+    )
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise PayloadError(f"key {key!r} appears twice")
+        result[key] = value
+    return result
+
+
+def _strict_json(data: bytes, field: str) -> Any:
+    """Parse JSON refusing duplicate keys, NaN/Infinity, floats and invalid UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PayloadError("is not valid UTF-8", field=field) from None
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_float=_refuse_float,
+            parse_constant=_refuse_constant,
+        )
+    except PayloadError as exc:
+        raise PayloadError(exc.reason, field=field) from None
+    except RecursionError:
+        raise PayloadError("is nested too deeply", field=field) from None
+    except ValueError as exc:
+        raise PayloadError(f"is not valid JSON ({exc})", field=field) from None

@@ -1,0 +1,129 @@
+"""The ledger on PostgreSQL (production): ``PERSISTENCE_MODULE=ledger.postgres:Factory``.
+
+The library serialises inserts with ``LOCK TABLE … IN EXCLUSIVE MODE``; the log row is
+written after that lock, in the same transaction, so sequence numbers follow commit
+order and can be checked against the previous one without a race.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from psycopg.sql import SQL, Identifier
+
+from ledger.persistence import LedgerRecorder, LoggedEvent, log_entry_of
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from uuid import UUID
+
+    from psycopg import Cursor
+    from psycopg.rows import DictRow
+
+
+class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
+    """Stores events in ``<name>_events`` and their log rows in ``<name>_log``."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.log_table = events_table_name.removesuffix("_events") + "_log"
+        names = {"schema": Identifier(datastore.schema), "log": Identifier(self.log_table), "events": Identifier(events_table_name)}
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{log} ("
+                "seq bigint PRIMARY KEY, "
+                "originator_id uuid NOT NULL, "
+                "originator_version bigint NOT NULL, "
+                "nonce text NOT NULL UNIQUE, "
+                "payload_sha256 text NOT NULL UNIQUE, "
+                "leaf_hash bytea NOT NULL, "
+                "UNIQUE (originator_id, originator_version))"
+            ).format(**names)
+        )
+        # Insert only if it extends the log by one; RETURNING tells whether it did.
+        self._insert_log = SQL(
+            "INSERT INTO {schema}.{log} SELECT %s, %s, %s, %s, %s, %s "
+            "WHERE (SELECT COALESCE(MAX(seq), 0) FROM {schema}.{log}) = %s RETURNING seq"
+        ).format(**names)
+        self._max_seq = SQL("SELECT COALESCE(MAX(seq), 0) AS seq FROM {schema}.{log}").format(**names)
+        self._changed_since = SQL("SELECT seq, originator_id FROM {schema}.{log} WHERE seq > %s ORDER BY seq").format(**names)
+        self._seq_of_nonce = SQL("SELECT seq FROM {schema}.{log} WHERE nonce = %s OR payload_sha256 = %s").format(**names)
+        self._select_logged = SQL(
+            "SELECT l.seq, l.originator_id, l.originator_version, l.leaf_hash, e.topic, e.state "
+            "FROM {schema}.{log} l LEFT JOIN {schema}.{events} e "
+            "ON e.originator_id = l.originator_id AND e.originator_version = l.originator_version "
+            "WHERE l.seq >= %s ORDER BY l.seq LIMIT %s"
+        ).format(**names)
+        self._select_unlogged = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {schema}.{events} e "
+            "LEFT JOIN {schema}.{log} l "
+            "ON e.originator_id = l.originator_id AND e.originator_version = l.originator_version "
+            "WHERE l.seq IS NULL ORDER BY e.notification_id"
+        ).format(**names)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        entry = log_entry_of(kwargs, stored_events)
+        if entry is not None:
+            curs.execute(
+                self._insert_log,
+                (
+                    entry.seq,
+                    entry.originator_id,
+                    entry.originator_version,
+                    entry.nonce,
+                    entry.payload_sha256,
+                    entry.leaf_hash,
+                    entry.seq - 1,
+                ),
+                prepare=True,
+            )
+            if curs.fetchone() is None:
+                msg = f"sequence number {entry.seq} is taken or out of order"
+                raise IntegrityError(msg)
+        return ids
+
+    def _query(self, statement: SQL | Any, params: tuple[Any, ...] = ()) -> list[DictRow]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
+            return curs.fetchall()
+
+    def max_seq(self) -> int:
+        return int(self._query(self._max_seq)[0]["seq"])
+
+    def changed_since(self, seq: int) -> list[tuple[int, UUID]]:
+        return [(row["seq"], row["originator_id"]) for row in self._query(self._changed_since, (seq,))]
+
+    def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
+        rows = self._query(self._seq_of_nonce, (nonce, payload_sha256))
+        return int(rows[0]["seq"]) if rows else None
+
+    def select_logged(self, start: int, limit: int) -> list[LoggedEvent]:
+        return [
+            LoggedEvent(
+                row["seq"],
+                row["originator_id"],
+                row["originator_version"],
+                bytes(row["leaf_hash"]),
+                None
+                if row["topic"] is None
+                else StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])),
+            )
+            for row in self._query(self._select_logged, (start, limit))
+        ]
+
+    def select_unlogged(self) -> list[StoredEvent]:
+        return [
+            StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+            for row in self._query(self._select_unlogged)
+        ]
+
+
+class Factory(PostgresFactory):
+    """The library's PostgreSQL factory, with the ledger's recorder."""
+
+    application_recorder_class = PostgresLedgerRecorder

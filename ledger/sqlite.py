@@ -1,0 +1,145 @@
+"""The ledger on SQLite: the embedded default, one file in the instance folder.
+
+Selected with ``PERSISTENCE_MODULE=ledger.sqlite:Factory``. Every connection runs with
+``PRAGMA synchronous=FULL``: in WAL mode, NORMAL survives a crash but may lose the last
+commits on power loss, and a receipt must never outlive its entry.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
+
+from ledger.persistence import LedgerRecorder, LoggedEvent, log_entry_of
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+LOG_TABLE = "ledger_log"
+
+
+class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
+    """Stores events in ``stored_events`` and their log rows in ``ledger_log``."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        self._check_synchronous_full()
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} ("
+            "seq INTEGER PRIMARY KEY, "
+            "originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, "
+            "nonce TEXT NOT NULL UNIQUE, "
+            "payload_sha256 TEXT NOT NULL UNIQUE, "
+            "leaf_hash BLOB NOT NULL, "
+            "UNIQUE (originator_id, originator_version))",
+        ]
+
+    def _check_synchronous_full(self) -> None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("PRAGMA synchronous")
+            level = c.fetchone()[0]
+        if level < 2:  # noqa: PLR2004 - 2 is FULL, 3 is EXTRA
+            msg = f"SQLite PRAGMA synchronous is {level}; the ledger needs FULL (2) or EXTRA (3)"
+            raise OSError(msg)
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        entry = log_entry_of(kwargs, stored_events)
+        if entry is not None:
+            # The events insert above took the write lock, so this check reads the latest log.
+            c.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {LOG_TABLE}")
+            if c.fetchone()[0] != entry.seq - 1:
+                msg = f"sequence number {entry.seq} is taken or out of order"
+                raise IntegrityError(msg)
+            c.execute(
+                f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?)",
+                (
+                    entry.seq,
+                    entry.originator_id.hex,
+                    entry.originator_version,
+                    entry.nonce,
+                    entry.payload_sha256,
+                    entry.leaf_hash,
+                ),
+            )
+        return ids
+
+    def max_seq(self) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {LOG_TABLE}")
+            return int(c.fetchone()[0])
+
+    def changed_since(self, seq: int) -> list[tuple[int, UUID]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT seq, originator_id FROM {LOG_TABLE} WHERE seq > ? ORDER BY seq", (seq,))
+            return [(row[0], UUID(row[1])) for row in c.fetchall()]
+
+    def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT seq FROM {LOG_TABLE} WHERE nonce = ? OR payload_sha256 = ?", (nonce, payload_sha256))
+            row = c.fetchone()
+            return None if row is None else int(row[0])
+
+    def select_logged(self, start: int, limit: int) -> list[LoggedEvent]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT l.seq, l.originator_id, l.originator_version, l.leaf_hash, e.topic, e.state "
+                f"FROM {LOG_TABLE} l LEFT JOIN {self.events_table_name} e "
+                "ON e.originator_id = l.originator_id AND e.originator_version = l.originator_version "
+                "WHERE l.seq >= ? ORDER BY l.seq LIMIT ?",
+                (start, limit),
+            )
+            return [_logged(row) for row in c.fetchall()]
+
+    def select_unlogged(self) -> list[StoredEvent]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {self.events_table_name} e "
+                f"LEFT JOIN {LOG_TABLE} l "
+                "ON e.originator_id = l.originator_id AND e.originator_version = l.originator_version "
+                "WHERE l.seq IS NULL ORDER BY e.rowid"
+            )
+            return [StoredEvent(UUID(row[0]), row[1], row[2], bytes(row[3])) for row in c.fetchall()]
+
+
+def _logged(row: Any) -> LoggedEvent:
+    originator_id = UUID(row[1])
+    stored = None if row[4] is None else StoredEvent(originator_id, row[2], row[4], bytes(row[5]))
+    return LoggedEvent(row[0], originator_id, row[2], bytes(row[3]), stored)
+
+
+class FullSyncConnectionPool(SQLiteConnectionPool):
+    """The library's pool, with ``synchronous=FULL`` set on every new connection."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        connection.cursor().execute("PRAGMA synchronous=FULL")
+        return connection
+
+
+class Factory(SQLiteFactory):
+    """The library's SQLite factory, with the ledger's recorder and durable connections."""
+
+    application_recorder_class = SQLiteLedgerRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # The library offers no setting for `synchronous`, so swap in a pool that sets it;
+        # the pool connects lazily, so nothing was opened yet.
+        original = self.datastore.pool
+        self.datastore.pool = FullSyncConnectionPool(db_name=original.db_name, lock_timeout=original.lock_timeout)
+        original.close()
