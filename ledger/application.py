@@ -14,12 +14,13 @@ decided against the ledger exactly as it stands when it is appended.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -27,11 +28,10 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from eventsourcing.utils import get_topic
 
 from ledger.commands import HANDLERS, Actor, Context, DocumentChecker, Lookup
-from ledger.envelope import Envelope
+from ledger.envelope import Author, Envelope
 from ledger.errors import (
     ConflictError,
     DuplicateError,
-    LedgerError,
     NotAuthorizedError,
     NotFoundError,
     PayloadError,
@@ -41,7 +41,19 @@ from ledger.errors import (
 from ledger.log import Leaf, LogEntry
 from ledger.persistence import LedgerRecorder
 from ledger.records import Record, SignedEvent, subject_id
-from ledger.registry import AUTHORITY_SUBJECT, AUTHORITY_UNIT, ROOT_OFFICER, Authority, AuthorityBody, Key, Officer, Unit
+from ledger.registry import (
+    AUTHORITY_SUBJECT,
+    AUTHORITY_UNIT,
+    ROOT_OFFICER,
+    Authority,
+    AuthorityBody,
+    Key,
+    Officer,
+    Unit,
+)
+
+if TYPE_CHECKING:
+    from keys import SigningKey
 
 MAX_ATTEMPTS = 5
 
@@ -153,7 +165,10 @@ class Ledger(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, *, documents: DocumentChecker | None = None) -> None:
         super().__init__(env)
         if not isinstance(self.recorder, LedgerRecorder):
-            msg = f"{self.recorder!r} is not a ledger recorder; set PERSISTENCE_MODULE to ledger.sqlite:Factory, ledger.postgres:Factory or ledger.popo:Factory"
+            msg = (
+                f"{self.recorder!r} is not a ledger recorder; set PERSISTENCE_MODULE to "
+                "ledger.sqlite:Factory, ledger.postgres:Factory or ledger.popo:Factory"
+            )
             raise TypeError(msg)
         self.ledger_recorder: LedgerRecorder = self.recorder
         self.documents = documents or RefuseDocuments()
@@ -208,7 +223,9 @@ class Ledger(Application[UUID]):
             self._forget(lookup.handed_out)
             earlier = self.ledger_recorder.seq_of_nonce(statement.nonce, digest)
             if earlier is not None:
-                raise ReplayError(f"this envelope (nonce {statement.nonce}) was already appended as entry {earlier}") from None
+                raise ReplayError(
+                    f"this envelope (nonce {statement.nonce}) was already appended as entry {earlier}"
+                ) from None
             raise _HeadMoved from None
         self._head = seq
         return Receipt(
@@ -254,13 +271,15 @@ class Ledger(Application[UUID]):
         statement = envelope.statement
         if statement.officer != key.officer:
             raise NotAuthorizedError(
-                f"key {envelope.key_id[:24]}… belongs to officer {key.officer}, not {statement.officer}", field="officer"
+                f"key {envelope.key_id[:24]}… belongs to officer {key.officer}, not {statement.officer}",
+                field="officer",
             )
         officer = lookup.get(f"officer/{key.officer}")
         assert isinstance(officer, Officer)
         if statement.unit != officer.unit:
             raise NotAuthorizedError(
-                f"{officer.officer_id} belongs to {officer.unit}; a unit acts only for itself, not for {statement.unit}",
+                f"{officer.officer_id} belongs to {officer.unit}; "
+                f"a unit acts only for itself, not for {statement.unit}",
                 field="unit",
             )
         unit = lookup.get(f"unit/{officer.unit}")
@@ -274,9 +293,18 @@ class Ledger(Application[UUID]):
 
         statement = envelope.statement
         if statement.type != "ledger.initialise":
-            raise NotFoundError("the ledger is not initialised yet: the first entry must be ledger.initialise", field="type")
-        if statement.subject != AUTHORITY_SUBJECT or (statement.unit, statement.officer) != (AUTHORITY_UNIT, ROOT_OFFICER):
-            raise PayloadError(f"ledger.initialise is about {AUTHORITY_SUBJECT!r}, by {AUTHORITY_UNIT}/{ROOT_OFFICER}", field="subject")
+            raise NotFoundError(
+                "the ledger is not initialised yet: the first entry must be ledger.initialise",
+                field="type",
+            )
+        if statement.subject != AUTHORITY_SUBJECT or (statement.unit, statement.officer) != (
+            AUTHORITY_UNIT,
+            ROOT_OFFICER,
+        ):
+            raise PayloadError(
+                f"ledger.initialise is about {AUTHORITY_SUBJECT!r}, by {AUTHORITY_UNIT}/{ROOT_OFFICER}",
+                field="subject",
+            )
         body = AuthorityBody.parse(statement.body)
         try:
             root = VerifyingKey.from_base64(body.root_public_key)
@@ -301,10 +329,8 @@ class Ledger(Application[UUID]):
         if cache is None:
             return
         for aggregate_id in aggregate_ids:
-            try:
+            with contextlib.suppress(KeyError):
                 cache.get(aggregate_id, evict=True)
-            except KeyError:
-                pass
 
     # Queries ----------------------------------------------------------------------------
 
@@ -328,6 +354,20 @@ class Ledger(Application[UUID]):
             return None
         return record
 
+    def author(self, key: SigningKey) -> Author:
+        """The officer `key` is registered to, ready to sign (the root key signs as the authority)."""
+        authority = self.get(AUTHORITY_SUBJECT)
+        if isinstance(authority, Authority) and authority.root_public_key == key.verifying_key.base64:
+            return Author(key, AUTHORITY_UNIT, ROOT_OFFICER)
+        record = self.get(f"key/{key.key_id}")
+        if not isinstance(record, Key):
+            raise SignatureError(f"key {key.key_id} is not registered in this ledger")
+        if record.revocation is not None:
+            raise SignatureError(f"key {key.key_id} was revoked ({record.revocation})")
+        officer = self.get(f"officer/{record.officer}")
+        assert isinstance(officer, Officer)
+        return Author(key, officer.unit, officer.officer_id)
+
     def history(self, subject: str) -> list[SignedEvent]:
         """Every event about `subject`, oldest first."""
         return list(self.events.get(subject_id(subject)))  # type: ignore[arg-type]
@@ -348,4 +388,3 @@ class Ledger(Application[UUID]):
 
 class _HeadMoved(Exception):
     """Internal: another process appended first; decide again."""
-

@@ -31,9 +31,9 @@ from ledger.ratings import (
 from ledger.records import Record
 from ledger.registry import (
     AUTHORITY_UNIT,
-    Authority,
     RATED_CLASSES,
     ROOT_OFFICER,
+    Authority,
     DissolveBody,
     HeadBody,
     Key,
@@ -159,7 +159,10 @@ class Context:
     def new(self, kind: type[R], created: type[Any]) -> R:
         """A new record for the subject; DuplicateError if one exists already."""
         if self.lookup.get(self.statement.subject) is not None:
-            raise DuplicateError(f"{self.statement.subject} already exists; correct or change it instead", field="subject")
+            raise DuplicateError(
+                f"{self.statement.subject} already exists; correct or change it instead",
+                field="subject",
+            )
         record: R = kind.start(created, self.envelope, self.at)
         return record
 
@@ -346,7 +349,10 @@ def revoke_key(ctx: Context) -> Record:
 @handles("index.define")
 def define_index(ctx: Context) -> Record:
     ctx.subject(rf"index/{CODE.pattern}", "index/<CODE>")
-    ctx.require(ctx.actor.is_admin, "indices of Art. 4(1)(a) are defined by the ledger authority or an administrator")
+    ctx.require(
+        ctx.actor.is_admin,
+        "indices of Art. 4(1)(a) are defined by the ledger authority or an administrator",
+    )
     body = IndexBody.parse(ctx.body, grounds="legal_basis")
     _check_lead(ctx, body.lead)
     return ctx.new(Index, Index.Created)
@@ -357,7 +363,10 @@ def propose_index(ctx: Context) -> Record:
     ctx.subject(rf"index/{CODE.pattern}", "index/<CODE>")
     body = IndexBody.parse(ctx.body, grounds="rationale")
     unit = ctx.actor.unit_record
-    ctx.require(unit is not None and unit.unit_class == "department", "only a provincial department proposes an index")
+    ctx.require(
+        unit is not None and unit.unit_class == "department",
+        "only a provincial department proposes an index",
+    )
     if body.lead != ctx.actor.unit:
         raise PayloadError("a department proposes indices that it will lead itself", field="body.lead")
     return ctx.new(Index, Index.Proposed)
@@ -366,7 +375,10 @@ def propose_index(ctx: Context) -> Record:
 @handles("index.approve")
 def approve_index(ctx: Context) -> Record:
     match = ctx.subject(rf"index/(?P<code>{CODE.pattern})", "index/<CODE>")
-    ctx.require(ctx.actor.has_function("committee"), "only the Provincial People's Committee approves a proposed index")
+    ctx.require(
+        ctx.actor.has_function("committee"),
+        "only the Provincial People's Committee approves a proposed index",
+    )
     index = ctx.need(Index, f"index/{match['code']}")
     ApprovalBody.parse(ctx.body)
     if index.status != "proposed":
@@ -384,7 +396,10 @@ def _check_lead(ctx: Context, code: str) -> None:
 @handles("cycle.open")
 def open_cycle(ctx: Context) -> Record:
     match = ctx.subject(rf"cycle/{_YEAR}", "cycle/<year>")
-    ctx.require(ctx.actor.is_admin or ctx.actor.has_function("home_affairs"), "a cycle is opened by Sở Nội vụ")
+    ctx.require(
+        ctx.actor.is_admin or ctx.actor.has_function("home_affairs"),
+        "a cycle is opened by Sở Nội vụ",
+    )
     CycleBody.parse(ctx.body, int(match["year"]))
     return ctx.new(Cycle, Cycle.Created)
 
@@ -407,7 +422,10 @@ def adjust_deadline(ctx: Context) -> Record:
 @handles("ruleset.issue")
 def issue_ruleset(ctx: Context) -> Record:
     ctx.subject(rf"ruleset/{SLUG.pattern}", "ruleset/<version>")
-    ctx.require(ctx.actor.is_admin or ctx.actor.has_function("committee"), "rule sets are issued by the committee")
+    ctx.require(
+        ctx.actor.is_admin or ctx.actor.has_function("committee"),
+        "rule sets are issued by the committee",
+    )
     body = RuleSetBody.parse(ctx.body)
     for unit_class, codes in body.indices.items():
         for i, code in enumerate(codes):
@@ -434,14 +452,19 @@ def _submission_kind(statement_type: str) -> str:
 def file_submission(ctx: Context) -> Record:
     kind, match = parse_subject(ctx.statement.subject)
     if kind != _submission_kind(ctx.statement.type):
-        raise PayloadError(f"a {ctx.statement.type} is filed under submission/{_submission_kind(ctx.statement.type)}/…", field="subject")
+        raise PayloadError(
+            f"a {ctx.statement.type} is filed under submission/{_submission_kind(ctx.statement.type)}/…",
+            field="subject",
+        )
     year = int(match["year"])
     cycle = ctx.cycle(year)
     body = KINDS[kind][1](ctx.body, year)
     if kind == "index-results":
         index = ctx.need(Index, f"index/{match['index']}", field="subject")
         if index.lead != ctx.actor.unit:
-            raise NotAuthorizedError(f"index {index.code} is led by {index.lead}; {ctx.actor.unit} cannot publish its results")
+            raise NotAuthorizedError(
+                f"index {index.code} is led by {index.lead}; {ctx.actor.unit} cannot publish its results"
+            )
         _check_results(ctx, index.code, body, field="body")
     else:
         if match["unit"] != ctx.actor.unit:
@@ -470,14 +493,19 @@ def _check_results(ctx: Context, code: str, body: IndexResultsBody, *, field: st
         unit = ctx.unit(row.unit, field=f"{field}.unit", active=False)
         measured = ("province",) if index.level == "province" else index.classes
         if unit.unit_class not in measured:
-            raise PayloadError(f"{row.unit} is a {unit.unit_class}; index {code} does not measure it", field=f"{field}.unit")
+            raise PayloadError(
+                f"{row.unit} is a {unit.unit_class}; index {code} does not measure it",
+                field=f"{field}.unit",
+            )
         if row.score > index.scale.maximum:
             raise PayloadError(f"exceeds the index's maximum of {index.scale.maximum}", field=f"{field}.score")
         classes.setdefault(unit.unit_class, []).append((i, row))
     for rows in classes.values():
         for i, row in rows:
             for _, other in rows:
-                if (row.score > other.score and row.rank >= other.rank) or (row.score == other.score and row.rank != other.rank):
+                if (row.score > other.score and row.rank >= other.rank) or (
+                    row.score == other.score and row.rank != other.rank
+                ):
                     raise PayloadError(
                         f"rank {row.rank} does not agree with the scores of its peer group (ties share a rank)",
                         field=f"{results_field}.results[{i}].rank",
@@ -515,7 +543,9 @@ def transmit_results(ctx: Context) -> Record:
 # Ratings -------------------------------------------------------------------------------
 
 
-def gather_inputs(lookup: Lookup, year: int, unit_code: str, ruleset: RuleSet) -> tuple[tuple[Input, ...], tuple[str, ...]]:
+def gather_inputs(
+    lookup: Lookup, year: int, unit_code: str, ruleset: RuleSet
+) -> tuple[tuple[Input, ...], tuple[str, ...]]:
     """The inputs of a head's rating: the unit's result in each index the rule set names.
 
     The ledger recomputes these when SNV signs a computed rating; SNV's tools call the
@@ -567,7 +597,10 @@ def compute_rating(ctx: Context) -> Record:
         )
     expected = evaluate(ruleset.parameters, inputs, missing).level
     if body.level != expected:
-        raise PayloadError(f"rule set {ruleset.version} gives {expected} for these inputs, not {body.level}", field="body.level")
+        raise PayloadError(
+            f"rule set {ruleset.version} gives {expected} for these inputs, not {body.level}",
+            field="body.level",
+        )
     rating = ctx.find(Rating, ctx.statement.subject)
     if rating is None:
         return ctx.new(Rating, Rating.Created)
@@ -580,7 +613,10 @@ def compute_rating(ctx: Context) -> Record:
 @handles("rating.decide")
 def decide_rating(ctx: Context) -> Record:
     ctx.subject(rf"rating/{_YEAR}/{CODE.pattern}", "rating/<year>/<UNIT>")
-    ctx.require(ctx.actor.has_function("committee"), "heads' ratings are decided by the Provincial People's Committee")
+    ctx.require(
+        ctx.actor.has_function("committee"),
+        "heads' ratings are decided by the Provincial People's Committee",
+    )
     rating = ctx.need(Rating, ctx.statement.subject, field="subject")
     body = DecisionBody.parse(ctx.body)
     rating.check_decidable(body)
@@ -592,7 +628,8 @@ def decide_rating(ctx: Context) -> Record:
 @handles("rating.individual")
 def publish_individual(ctx: Context) -> Record:
     match = ctx.subject(
-        rf"rating/{_YEAR}/(?P<unit>{CODE.pattern})/(?P<person>{SLUG.pattern})", "rating/<year>/<UNIT>/<person>"
+        rf"rating/{_YEAR}/(?P<unit>{CODE.pattern})/(?P<person>{SLUG.pattern})",
+        "rating/<year>/<UNIT>/<person>",
     )
     year = int(match["year"])
     cycle = ctx.cycle(year)
@@ -611,7 +648,10 @@ def publish_individual(ctx: Context) -> Record:
 def file_appeal(ctx: Context) -> Record:
     ctx.subject(rf"rating/{_YEAR}/{CODE.pattern}(/{SLUG.pattern})?", "rating/<year>/<UNIT>[/<person>]")
     rating = ctx.need(Rating, ctx.statement.subject, field="subject")
-    ctx.require(ctx.actor.unit == rating.unit, f"an appeal against a rating of {rating.unit} is filed from {rating.unit}")
+    ctx.require(
+        ctx.actor.unit == rating.unit,
+        f"an appeal against a rating of {rating.unit} is filed from {rating.unit}",
+    )
     AppealBody.parse(ctx.body)
     rating.check_appealable()
     rating.record(Rating.AppealFiled, ctx.envelope, ctx.at)
@@ -623,9 +663,15 @@ def resolve_appeal(ctx: Context) -> Record:
     ctx.subject(rf"rating/{_YEAR}/{CODE.pattern}(/{SLUG.pattern})?", "rating/<year>/<UNIT>[/<person>]")
     rating = ctx.need(Rating, ctx.statement.subject, field="subject")
     if rating.kind == "head":
-        ctx.require(ctx.actor.has_function("committee"), "appeals against heads' ratings are resolved by the committee")
+        ctx.require(
+            ctx.actor.has_function("committee"),
+            "appeals against heads' ratings are resolved by the committee",
+        )
     else:
-        ctx.require(ctx.actor.heads(ctx.unit(rating.unit)), f"appeals against ratings of {rating.unit} staff are resolved by its head")
+        ctx.require(
+            ctx.actor.heads(ctx.unit(rating.unit)),
+            f"appeals against ratings of {rating.unit} staff are resolved by its head",
+        )
     body = ResolutionBody.parse(ctx.body)
     rating.check_resolvable(body)
     rating.record(Rating.AppealResolved, ctx.envelope, ctx.at)
@@ -637,4 +683,13 @@ def statement_types() -> Iterable[str]:
     return sorted(HANDLERS)
 
 
-__all__ = ["AUTHORITY_UNIT", "HANDLERS", "ROOT_OFFICER", "Actor", "Context", "DocumentChecker", "Lookup", "gather_inputs"]
+__all__ = [
+    "AUTHORITY_UNIT",
+    "HANDLERS",
+    "ROOT_OFFICER",
+    "Actor",
+    "Context",
+    "DocumentChecker",
+    "Lookup",
+    "gather_inputs",
+]

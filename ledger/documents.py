@@ -85,11 +85,11 @@ class DocumentStore(DocumentChecker):
         media_type = sniff(data, field)
         ref = DocumentRef.read(
             Reader(
-            {
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "size": len(data),
-                "media_type": media_type,
-                "name": unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name),
+                {
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "size": len(data),
+                    "media_type": media_type,
+                    "name": unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name),
                 },
                 field,
             )
@@ -122,10 +122,14 @@ class DocumentStore(DocumentChecker):
             size = path.stat().st_size
         except FileNotFoundError:
             raise NotFoundError(
-                f"document {ref.sha256[:12]}… ({ref.name}) was not uploaded to the document store", field=field
+                f"document {ref.sha256[:12]}… ({ref.name}) was not uploaded to the document store",
+                field=field,
             ) from None
         if size != ref.size:
-            raise PayloadError(f"size {ref.size} does not match the stored document ({size} bytes)", field=f"{field}.size")
+            raise PayloadError(
+                f"size {ref.size} does not match the stored document ({size} bytes)",
+                field=f"{field}.size",
+            )
         with path.open("rb") as handle:
             head = handle.read(1 << 16)
         kind = sniff(head if not head.startswith(b"PK") else path.read_bytes(), field)

@@ -47,7 +47,10 @@ def nfc(value: Any, path: str = "payload") -> Any:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        raise PayloadError("numbers with a fraction are not allowed; write decimals as strings like \"87.50\"", field=path)
+        raise PayloadError(
+            'numbers with a fraction are not allowed; write decimals as strings like "87.50"',
+            field=path,
+        )
     if isinstance(value, Mapping):
         result: dict[str, Any] = {}
         for key, item in value.items():
@@ -172,9 +175,7 @@ class Envelope:
         return {
             "payloadType": self.payload_type,
             "payload": base64.b64encode(self.payload).decode(),
-            "signatures": [
-                {"keyid": s.keyid, "sig": base64.b64encode(s.sig).decode()} for s in self.signatures
-            ],
+            "signatures": [{"keyid": s.keyid, "sig": base64.b64encode(s.sig).decode()} for s in self.signatures],
         }
 
     def to_bytes(self) -> bytes:
@@ -250,6 +251,36 @@ def seal(statement: Mapping[str, Any], key: SigningKey) -> Envelope:
     return Envelope(PAYLOAD_TYPE, payload, (Signature(key.key_id, signature),))
 
 
+@dataclass(frozen=True)
+class Author:
+    """An officer with their signing key: composes and seals statements in their name."""
+
+    key: SigningKey
+    unit: str
+    officer: str
+
+    def sign(
+        self,
+        statement_type: str,
+        subject: str,
+        body: Mapping[str, Any],
+        *,
+        client_time: datetime | None = None,
+        nonce: str | None = None,
+    ) -> Envelope:
+        """A sealed envelope of one statement by this author."""
+        statement = compose(
+            statement_type,
+            unit=self.unit,
+            officer=self.officer,
+            subject=subject,
+            body=body,
+            client_time=client_time,
+            nonce=nonce,
+        )
+        return seal(statement, self.key)
+
+
 def _base64(value: Any, field: str) -> bytes:
     if not isinstance(value, str):
         raise PayloadError("must be a base64 string", field=field)
@@ -264,9 +295,7 @@ def _refuse_constant(name: str) -> None:
 
 
 def _refuse_float(text: str) -> None:
-    raise PayloadError(
-        f"the number {text} has a fraction or exponent; write decimals as strings like \"87.50\""
-    )
+    raise PayloadError(f'the number {text} has a fraction or exponent; write decimals as strings like "87.50"')
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

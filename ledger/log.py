@@ -41,7 +41,11 @@ class Leaf:
 
     def to_bytes(self) -> bytes:
         """The leaf's exact bytes: ASCII lines, each a name, a space and a value."""
-        for name, value in (("type", self.event_type), ("payload-type", self.payload_type), ("key", self.key_id)):
+        for name, value in (
+            ("type", self.event_type),
+            ("payload-type", self.payload_type),
+            ("key", self.key_id),
+        ):
             if not _LINE.fullmatch(value):
                 raise LeafError(f"{name} {value!r} cannot be framed: printable ASCII without spaces only")
         lines = (
@@ -71,7 +75,16 @@ class Leaf:
         lines = text.split("\n")
         if len(lines) != 10 or lines[-1] != "" or lines[0] != LEAF_HEADER:
             raise LeafError(f"leaf must be the {LEAF_HEADER} header and 8 lines, each ending in a newline")
-        names = ("seq", "aggregate", "version", "type", "time", "payload-type", "payload", "signature")
+        names = (
+            "seq",
+            "aggregate",
+            "version",
+            "type",
+            "time",
+            "payload-type",
+            "payload",
+            "signature",
+        )
         values: dict[str, str] = {}
         for name, line in zip(names, lines[1:9], strict=True):
             prefix = name + " "

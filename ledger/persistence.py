@@ -46,6 +46,10 @@ class LedgerRecorder(ApplicationRecorder):
         """(seq, aggregate id) of every entry after `seq`, in order."""
 
     @abstractmethod
+    def positions(self, originator_id: UUID) -> dict[int, int]:
+        """Sequence number of each version of one aggregate."""
+
+    @abstractmethod
     def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
         """The entry that used this nonce or these payload bytes, if any."""
 
@@ -67,7 +71,10 @@ def log_entry_of(kwargs: dict[str, Any], stored_events: Sequence[StoredEvent]) -
         msg = "one envelope is one stored event: a logged save stores exactly one event"
         raise IntegrityError(msg)
     stored = stored_events[0]
-    if (stored.originator_id, stored.originator_version) != (entry.originator_id, entry.originator_version):
+    if (stored.originator_id, stored.originator_version) != (
+        entry.originator_id,
+        entry.originator_version,
+    ):
         msg = "log entry does not describe the stored event"
         raise IntegrityError(msg)
     return entry
@@ -107,6 +114,10 @@ class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         with self._database_lock:
             return [(e.seq, e.originator_id) for e in self._log[seq:]]
 
+    def positions(self, originator_id: UUID) -> dict[int, int]:
+        with self._database_lock:
+            return {e.originator_version: e.seq for e in self._log if e.originator_id == originator_id}
+
     def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
         with self._database_lock:
             return self._seq_by_nonce.get(nonce) or self._seq_by_digest.get(payload_sha256)
@@ -120,7 +131,16 @@ class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
                     e.originator_id,
                     e.originator_version,
                     e.leaf_hash,
-                    next(iter(self.select_events(e.originator_id, gt=e.originator_version - 1, lte=e.originator_version)), None),
+                    next(
+                        iter(
+                            self.select_events(
+                                e.originator_id,
+                                gt=e.originator_version - 1,
+                                lte=e.originator_version,
+                            )
+                        ),
+                        None,
+                    ),
                 )
                 for e in rows
             ]

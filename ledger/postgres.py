@@ -29,7 +29,11 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.log_table = events_table_name.removesuffix("_events") + "_log"
-        names = {"schema": Identifier(datastore.schema), "log": Identifier(self.log_table), "events": Identifier(events_table_name)}
+        names = {
+            "schema": Identifier(datastore.schema),
+            "log": Identifier(self.log_table),
+            "events": Identifier(events_table_name),
+        }
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{log} ("
@@ -48,8 +52,15 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             "WHERE (SELECT COALESCE(MAX(seq), 0) FROM {schema}.{log}) = %s RETURNING seq"
         ).format(**names)
         self._max_seq = SQL("SELECT COALESCE(MAX(seq), 0) AS seq FROM {schema}.{log}").format(**names)
-        self._changed_since = SQL("SELECT seq, originator_id FROM {schema}.{log} WHERE seq > %s ORDER BY seq").format(**names)
-        self._seq_of_nonce = SQL("SELECT seq FROM {schema}.{log} WHERE nonce = %s OR payload_sha256 = %s").format(**names)
+        self._changed_since = SQL("SELECT seq, originator_id FROM {schema}.{log} WHERE seq > %s ORDER BY seq").format(
+            **names
+        )
+        self._positions = SQL("SELECT originator_version, seq FROM {schema}.{log} WHERE originator_id = %s").format(
+            **names
+        )
+        self._seq_of_nonce = SQL("SELECT seq FROM {schema}.{log} WHERE nonce = %s OR payload_sha256 = %s").format(
+            **names
+        )
         self._select_logged = SQL(
             "SELECT l.seq, l.originator_id, l.originator_version, l.leaf_hash, e.topic, e.state "
             "FROM {schema}.{log} l LEFT JOIN {schema}.{events} e "
@@ -98,6 +109,9 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def changed_since(self, seq: int) -> list[tuple[int, UUID]]:
         return [(row["seq"], row["originator_id"]) for row in self._query(self._changed_since, (seq,))]
 
+    def positions(self, originator_id: UUID) -> dict[int, int]:
+        return {row["originator_version"]: row["seq"] for row in self._query(self._positions, (originator_id,))}
+
     def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
         rows = self._query(self._seq_of_nonce, (nonce, payload_sha256))
         return int(rows[0]["seq"]) if rows else None
@@ -111,7 +125,12 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 bytes(row["leaf_hash"]),
                 None
                 if row["topic"] is None
-                else StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])),
+                else StoredEvent(
+                    row["originator_id"],
+                    row["originator_version"],
+                    row["topic"],
+                    bytes(row["state"]),
+                ),
             )
             for row in self._query(self._select_logged, (start, limit))
         ]

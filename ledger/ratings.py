@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from ledger.errors import PayloadError, RuleError
 from ledger.fields import CODE, SLUG, Reader
+from ledger.records import Record, SignedCreated, SignedEvent, Signer
 from ledger.registry import RATED_CLASSES
-from ledger.records import Record, Signer, SignedCreated, SignedEvent
 from ledger.rules import LEVELS, NOT_EVALUATED, Input, Parameters, read_missing
 
 if TYPE_CHECKING:
@@ -172,7 +172,12 @@ class ResolutionBody:
         reader = Reader(body)
         outcome = reader.choice("outcome", ("upheld", "revised")) or ""
         level = reader.choice("level", LEVELS, optional=True)
-        result = cls(outcome, level, reader.required_text("reason", max_length=5000), reader.required_text("decision", max_length=100))
+        result = cls(
+            outcome,
+            level,
+            reader.required_text("reason", max_length=5000),
+            reader.required_text("decision", max_length=100),
+        )
         reader.done()
         if outcome == "revised" and level is None:
             raise PayloadError("a revision must give the new level", field="body.level")
@@ -234,7 +239,9 @@ class Rating(Record):
         def apply(self, aggregate: Rating) -> None:
             body = DecisionBody.parse(self.statement.body)
             aggregate.decision = body.decision
-            aggregate.levels.append(LevelGiven(body.level, "decided", Signer.of(self.envelope), self.timestamp, body.reason))
+            aggregate.levels.append(
+                LevelGiven(body.level, "decided", Signer.of(self.envelope), self.timestamp, body.reason)
+            )
 
     class Published(SignedCreated):
         TOPIC = "par:Rating.IndividualPublished.v1"
@@ -255,13 +262,15 @@ class Rating(Record):
             appeal.resolution = body
             appeal.resolved_by = Signer.of(self.envelope)
             if body.level is not None:
-                aggregate.levels.append(LevelGiven(body.level, "revised", appeal.resolved_by, self.timestamp, body.reason))
+                aggregate.levels.append(
+                    LevelGiven(body.level, "revised", appeal.resolved_by, self.timestamp, body.reason)
+                )
 
     def apply_created(self, statement: Statement) -> None:
         parts = statement.subject.split("/")
         self.year = int(parts[1])
         self.unit = parts[2]
-        self.person = parts[3] if len(parts) > 3 else None  # noqa: PLR2004
+        self.person = parts[3] if len(parts) > 3 else None
         self.levels: list[LevelGiven] = []
         self.appeals: list[Appeal] = []
         self.decision: str | None = None
@@ -301,9 +310,12 @@ class Rating(Record):
         """computed, decided, published, under_appeal or revised."""
         if self.appeals and self.appeals[-1].resolution is None:
             return "under_appeal"
-        return {"computed": "computed", "decided": "decided", "published": "published", "revised": "revised"}[
-            self.levels[-1].how
-        ]
+        return {
+            "computed": "computed",
+            "decided": "decided",
+            "published": "published",
+            "revised": "revised",
+        }[self.levels[-1].how]
 
     def check_decidable(self, body: DecisionBody) -> None:
         """The committee decides a computed head rating; a differing level needs a reason."""
@@ -314,7 +326,8 @@ class Rating(Record):
         assert self.computation is not None
         if body.level != self.computation.level and body.reason is None:
             raise PayloadError(
-                f"the decided level {body.level} differs from the computed {self.computation.level}: give the written reason",
+                f"the decided level {body.level} differs from the computed {self.computation.level}: "
+                "give the written reason",
                 field="body.reason",
             )
 
@@ -330,4 +343,7 @@ class Rating(Record):
         if self.status != "under_appeal":
             raise RuleError("there is no open appeal against this rating")
         if body.level is not None and body.level == self.level:
-            raise PayloadError(f"the rating is already {body.level}; a revision must change the level", field="body.level")
+            raise PayloadError(
+                f"the rating is already {body.level}; a revision must change the level",
+                field="body.level",
+            )

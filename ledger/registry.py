@@ -95,7 +95,10 @@ class RenameBody:
     @classmethod
     def parse(cls, body: object) -> RenameBody:
         reader = Reader(body)
-        result = cls(reader.required_text("name", max_length=200), reader.required_text("decision", max_length=100))
+        result = cls(
+            reader.required_text("name", max_length=200),
+            reader.required_text("decision", max_length=100),
+        )
         reader.done()
         return result
 

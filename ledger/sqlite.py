@@ -52,11 +52,13 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute("PRAGMA synchronous")
             level = c.fetchone()[0]
-        if level < 2:  # noqa: PLR2004 - 2 is FULL, 3 is EXTRA
+        if level < 2:
             msg = f"SQLite PRAGMA synchronous is {level}; the ledger needs FULL (2) or EXTRA (3)"
             raise OSError(msg)
 
-    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         entry = log_entry_of(kwargs, stored_events)
         if entry is not None:
@@ -88,9 +90,20 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             c.execute(f"SELECT seq, originator_id FROM {LOG_TABLE} WHERE seq > ? ORDER BY seq", (seq,))
             return [(row[0], UUID(row[1])) for row in c.fetchall()]
 
+    def positions(self, originator_id: UUID) -> dict[int, int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_version, seq FROM {LOG_TABLE} WHERE originator_id = ?",
+                (originator_id.hex,),
+            )
+            return {row[0]: row[1] for row in c.fetchall()}
+
     def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT seq FROM {LOG_TABLE} WHERE nonce = ? OR payload_sha256 = ?", (nonce, payload_sha256))
+            c.execute(
+                f"SELECT seq FROM {LOG_TABLE} WHERE nonce = ? OR payload_sha256 = ?",
+                (nonce, payload_sha256),
+            )
             row = c.fetchone()
             return None if row is None else int(row[0])
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.errors import PayloadError, RuleError
 from ledger.fields import CODE, Reader
-from ledger.records import Record, Signer, SignedCreated, SignedEvent
+from ledger.records import Record, SignedCreated, SignedEvent, Signer
 
 if TYPE_CHECKING:
     from ledger.envelope import Envelope, Statement
@@ -59,7 +59,12 @@ class DocumentRef:
 
     def to_json(self) -> dict[str, Any]:
         """The reference as it appears in a body."""
-        return {"sha256": self.sha256, "size": self.size, "media_type": self.media_type, "name": self.name}
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "media_type": self.media_type,
+            "name": self.name,
+        }
 
 
 def _document(reader: Reader, *, optional: bool) -> DocumentRef | None:
@@ -92,9 +97,17 @@ class GoverningDecisionsBody:
             decided_on = item.date("decided_on")
             assert decided_on is not None
             if decided_on.year > year:
-                raise PayloadError(f"{decided_on:%d/%m/%Y} lies after the cycle year {year}", field=item.field("decided_on"))
+                raise PayloadError(
+                    f"{decided_on:%d/%m/%Y} lies after the cycle year {year}",
+                    field=item.field("decided_on"),
+                )
             decisions.append(
-                GoverningDecision(item.code("index"), item.required_text("number", max_length=100), decided_on, item.required_text("title", max_length=500))
+                GoverningDecision(
+                    item.code("index"),
+                    item.required_text("number", max_length=100),
+                    decided_on,
+                    item.required_text("title", max_length=500),
+                )
             )
             item.done()
         result = cls(tuple(decisions), _document(reader, optional=True))
@@ -188,7 +201,12 @@ class StaffRuleBody:
         assert issued_on is not None
         document = _document(reader, optional=False)
         assert document is not None
-        result = cls(reader.required_text("title", max_length=500), reader.required_text("decision", max_length=100), issued_on, document)
+        result = cls(
+            reader.required_text("title", max_length=500),
+            reader.required_text("decision", max_length=100),
+            issued_on,
+            document,
+        )
         reader.done()
         return result
 
@@ -231,7 +249,9 @@ KINDS: dict[str, tuple[re.Pattern[str], Any, str | None]] = {
         None,
     ),
     "document": (
-        re.compile(rf"submission/document/(?P<unit>{CODE.pattern})/(?P<year>\d{{4}})/(?P<ref>[a-z0-9][a-z0-9._-]{{0,63}})"),
+        re.compile(
+            rf"submission/document/(?P<unit>{CODE.pattern})/(?P<year>\d{{4}})/(?P<ref>[a-z0-9][a-z0-9._-]{{0,63}})"
+        ),
         DocumentBody.parse,
         None,
     ),

@@ -1,0 +1,28 @@
+# The two commands of the README: `make run` (demo on SQLite) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test bench lint clean
+
+$(VENV)/installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(VENV)/installed
+	$(BIN)/parledger demo
+
+test: $(VENV)/installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/installed
+	$(BIN)/python bench/append.py
+
+lint: $(VENV)/installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

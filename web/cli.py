@@ -1,0 +1,333 @@
+"""``parledger``: the command line of PAR Ledger.
+
+Thin by design: each command reads its input, calls the ledger, and prints. Errors are
+one line on stderr (``parledger: error: …``) and exit status 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from keys import KeysError, SigningKey
+from keys.files import load_signing_key, save_signing_key
+from ledger.application import Ledger, Receipt
+from ledger.config import ConfigurationError
+from ledger.errors import LedgerError
+from ledger.verify import verify_ledger
+from web.instance import Instance
+from web.text import local_time, signer_label
+
+PASSPHRASE_VARIABLE = "PARLEDGER_PASSPHRASE"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """A refused command: printed as one line, exit status 1."""
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"parledger: error: {self.message}", err=True)
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    try:
+        yield
+    except (LedgerError, KeysError, ConfigurationError, OSError, ValueError) as exc:
+        raise Failure(str(exc)) from None
+
+
+def _instance() -> Instance:
+    return Instance.from_environment()
+
+
+@contextmanager
+def _ledger() -> Iterator[Ledger]:
+    with _one_line_errors():
+        ledger = _instance().open_ledger()
+        try:
+            yield ledger
+        finally:
+            ledger.close()
+
+
+def _passphrase(purpose: str) -> str:
+    value = os.environ.get(PASSPHRASE_VARIABLE)
+    if value:
+        return value
+    if sys.stdin.isatty():
+        return str(click.prompt(f"Passphrase {purpose}", hide_input=True))
+    raise Failure(f"set {PASSPHRASE_VARIABLE} (no terminal to ask for the passphrase {purpose})")
+
+
+def _load_key(path: Path) -> SigningKey:
+    with _one_line_errors():
+        return load_signing_key(path, _passphrase(f"for {path}"))
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        if sys.stderr.isatty() and (done == total or done % 50 == 0):
+            click.echo(f"\r{label} {done}/{total}", err=True, nl=done == total)
+
+    return show
+
+
+def _print_receipt(receipt: Receipt) -> None:
+    click.echo(f"appended entry {receipt.seq}: {receipt.statement_type} {receipt.subject}")
+    click.echo(f"  event {receipt.event_id} ({receipt.event_type}), leaf {receipt.leaf_hash.hex()}")
+    for note in receipt.notes:
+        kind, obligation, days = [*note.split(":"), "", ""][:3]
+        if kind == "late":
+            click.echo(f"  flagged: {obligation} late by {days} day(s) — recorded, not refused")
+
+
+@click.group()
+def main() -> None:
+    """PAR Ledger (Sổ cái CCHC): the signed ledger of Hưng Yên's PAR assessment."""
+
+
+@main.command()
+@click.option(
+    "--name",
+    default="Ủy ban nhân dân tỉnh Hưng Yên",
+    show_default=True,
+    help="The ledger authority.",
+)
+@click.option(
+    "--root-key",
+    "root_key_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Root key file (created if absent).",
+)
+def init(name: str, root_key_path: Path) -> None:
+    """Create the ledger: pin the authority's root key and record it as entry 1."""
+    with _ledger() as ledger:
+        if ledger.head:
+            raise Failure("the ledger is already initialised")
+        if root_key_path.exists():
+            key = _load_key(root_key_path)
+        else:
+            key = SigningKey.generate()
+            with _one_line_errors():
+                save_signing_key(root_key_path, key, _passphrase(f"for the new root key {root_key_path}"))
+        instance = _instance()
+        instance.pin_root_key(key.key_id)
+    with _ledger() as ledger, _one_line_errors():
+        from ledger.envelope import Author
+
+        root = Author(key, "authority", "root")
+        body = {"name": name, "root_public_key": key.verifying_key.base64}
+        _print_receipt(ledger.append(root.sign("ledger.initialise", "authority", body)))
+        click.echo(f"root key pinned: {key.key_id}")
+
+
+@main.group()
+def keys() -> None:
+    """Officers' signing keys."""
+
+
+@keys.command("new")
+@click.argument("out", type=click.Path(path_type=Path))
+def keys_new(out: Path) -> None:
+    """Generate a key pair; write the private key, passphrase-protected, to OUT."""
+    key = SigningKey.generate()
+    with _one_line_errors():
+        save_signing_key(out, key, _passphrase(f"for {out}"))
+    click.echo(f"key id:     {key.key_id}")
+    click.echo(f"public key: {key.verifying_key.base64}")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """Keys registered in the ledger, with their officer and state."""
+    from ledger.registry import Key
+
+    with _ledger() as ledger:
+        for subject in _subjects(ledger, "par:Key.Registered.v1"):
+            key = ledger.get(subject)
+            assert isinstance(key, Key)
+            state = f"revoked ({key.revocation})" if key.revocation else "valid"
+            click.echo(f"{key.key_id}  {key.officer:<24} {state}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@click.option(
+    "--key",
+    "signer_path",
+    type=click.Path(path_type=Path, exists=True),
+    required=True,
+    help="Signer's key file.",
+)
+@click.option("--reason", required=True)
+def keys_revoke(key_id: str, signer_path: Path, reason: str) -> None:
+    """Revoke KEY_ID (signed by its holder, their unit's head or an administrator)."""
+    key = _load_key(signer_path)
+    with _ledger() as ledger:
+        author = ledger.author(key)
+        _print_receipt(ledger.append(author.sign("key.revoke", f"key/{key_id}", {"reason": reason})))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path, exists=True),
+    required=True,
+    help="Your key file.",
+)
+def submit(file: Path, key_path: Path) -> None:
+    """Sign the statement in FILE locally and append it.
+
+    FILE is JSON: {"type": ..., "subject": ..., "body": {...}}. The unit and officer come
+    from the key's registration. Anywhere in the body, {"file": "path"} attaches that
+    document (stored by SHA-256) and is replaced by its reference.
+    """
+    key = _load_key(key_path)
+    with _ledger() as ledger:
+        try:
+            document = json.loads(file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Failure(f"{file} is not valid JSON: {exc}") from None
+        if not isinstance(document, dict) or not {"type", "subject", "body"} <= set(document):
+            raise Failure(f'{file} must be a JSON object with "type", "subject" and "body"')
+        unknown = sorted(set(document) - {"type", "subject", "body"})
+        if unknown:
+            raise Failure(f"{file}: unknown field {unknown[0]!r} (unit and officer come from the key)")
+        body = _attach_documents(document["body"], file.parent, ledger, "body")
+        author = ledger.author(key)
+        _print_receipt(ledger.append(author.sign(document["type"], document["subject"], body)))
+
+
+def _attach_documents(value: Any, base: Path, ledger: Ledger, field: str) -> Any:
+    if isinstance(value, dict) and set(value) == {"file"}:
+        path = base / str(value["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise Failure(f"{field}: cannot read {path}: {exc.strerror}") from None
+        store = _instance().documents()
+        return store.put(data, path.name, field=field).to_json()
+    if isinstance(value, dict):
+        return {k: _attach_documents(v, base, ledger, f"{field}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_attach_documents(v, base, ledger, f"{field}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+@main.command()
+@click.argument("subject")
+def show(subject: str) -> None:
+    """Show SUBJECT (e.g. unit/SNV, rating/2024/323) and every event about it."""
+    with _ledger() as ledger:
+        record = ledger.get(subject)
+        if record is None:
+            raise Failure(f"the ledger holds nothing about {subject}")
+        click.echo(f"{subject}  ({type(record).__name__}, version {record.version})")
+        for name, value in sorted(vars(record).items()):
+            if not name.startswith("_") and name != "subject":
+                click.echo(f"  {name}: {value}")
+        positions = ledger.ledger_recorder.positions(record.id)
+        click.echo("history:")
+        for event in ledger.history(subject):
+            statement = event.statement
+            click.echo(
+                f"  #{positions.get(event.originator_version, '?'):<6} {local_time(event.timestamp)}  "
+                f"{statement.type:<28} {signer_label(event.envelope)}"
+            )
+
+
+@main.command()
+@click.option("--limit", default=20, show_default=True, help="How many recent entries.")
+def log(limit: int) -> None:
+    """The most recent entries, newest last."""
+    with _ledger() as ledger:
+        for entry in ledger.entries(start=max(1, ledger.head - limit + 1)):
+            statement = entry.envelope.statement
+            click.echo(
+                f"#{entry.seq:<6} {local_time(entry.event.timestamp)}  {statement.type:<30} "
+                f"{statement.subject:<48} {signer_label(entry.envelope)}"
+            )
+
+
+@main.command()
+def verify() -> None:
+    """Check every entry: signature, key validity, authorization, contiguity. Exit 1 on any fault."""
+    with _ledger() as ledger:
+        faults = verify_ledger(ledger, progress=_progress("verified"))
+        head = ledger.head
+    if faults:
+        for fault in faults:
+            click.echo(f"FAULT {fault}")
+        click.echo(f"{len(faults)} fault(s) in {head} entries")
+        sys.exit(1)
+    click.echo(f"OK: {head} entries verified")
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Load the demo data and stop.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def demo(no_serve: bool, host: str, port: int) -> None:
+    """Load the demo data (if the ledger is empty) and serve the web UI."""
+    from web.demo import DEMO_PASSPHRASE, load_demo
+
+    instance = _instance()
+    with _ledger() as ledger:
+        if ledger.head == 0:
+            click.echo("loading the Hưng Yên demo data …")
+            with _one_line_errors():
+                summary = load_demo(
+                    ledger,
+                    instance.documents(),
+                    keys_dir=instance.keys_path,
+                    progress=_progress("appended"),
+                )
+            instance.pin_root_key(summary.root_key_id)
+            click.echo(
+                f"loaded {summary.entries} entries; demo key files in {instance.keys_path} "
+                f"(passphrase {DEMO_PASSPHRASE!r})"
+            )
+        else:
+            click.echo(f"the ledger already holds {ledger.head} entries; not loading the demo")
+    if not no_serve:
+        _serve(instance, host, port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the web UI (development server; see the README for production)."""
+    _serve(_instance(), host, port)
+
+
+def _serve(instance: Instance, host: str, port: int) -> None:
+    from web import create_app
+
+    with _one_line_errors():
+        app = create_app(instance=instance)
+    click.echo(f"serving on http://{host}:{port}/")
+    app.run(host=host, port=port)
+
+
+def _subjects(ledger: Ledger, topic: str) -> list[str]:
+    """Subjects of every record created with `topic`, in ledger order."""
+    subjects = []
+    for notification in ledger.recorder.select_notifications(start=1, limit=1_000_000, topics=[topic]):
+        event = ledger.mapper.to_domain_event(notification)
+        subjects.append(event.envelope.statement.subject)  # type: ignore[attr-defined]
+    return subjects

@@ -1,0 +1,48 @@
+"""The public, read-only pages: units and the latest signed entries."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+
+from ledger.application import Ledger
+from ledger.registry import Unit
+
+bp = Blueprint("public", __name__)
+
+CLASS_NAMES = {
+    "office": "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
+    "department": "Sở, ban, ngành tỉnh",
+    "district": "UBND huyện, thị xã, thành phố",
+    "public_service": "Đơn vị sự nghiệp công lập thuộc UBND tỉnh",
+    "commune": "UBND xã, phường, thị trấn",
+    "province": "UBND tỉnh",
+}
+STATUS_NAMES = {"active": "Đang hoạt động", "merged": "Đã sáp nhập", "dissolved": "Đã giải thể"}
+
+
+def get_ledger() -> Ledger:
+    """The application's ledger."""
+    ledger: Ledger = current_app.extensions["ledger"]
+    return ledger
+
+
+@bp.get("/")
+def index() -> str:
+    """Units by class, and the most recent entries with their signers."""
+    ledger = get_ledger()
+    ledger.refresh()
+    units: dict[str, list[Unit]] = {name: [] for name in CLASS_NAMES}
+    for notification in ledger.recorder.select_notifications(start=1, limit=100_000, topics=["par:Unit.Registered.v1"]):
+        unit = ledger.get(ledger.mapper.to_domain_event(notification).envelope.statement.subject)  # type: ignore[attr-defined]
+        if isinstance(unit, Unit):
+            units[unit.unit_class].append(unit)
+    entries = list(ledger.entries(start=max(1, ledger.head - 29)))
+    entries.reverse()
+    return render_template(
+        "public/index.html",
+        units=units,
+        class_names=CLASS_NAMES,
+        status_names=STATUS_NAMES,
+        entries=entries,
+        head=ledger.head,
+    )
