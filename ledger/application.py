@@ -9,7 +9,9 @@ transaction. Anything refused raises a `LedgerError` and appends nothing.
 Concurrency: the ledger validates against its view as of sequence number N and appends
 N+1. If another process appended first, the save fails on the log's primary key; the
 ledger then drops what changed from its cache and decides again, so every command is
-decided against the ledger exactly as it stands when it is appended.
+decided against the ledger exactly as it stands when it is appended. Writers in different
+processes also take turns through the recorder's append lock (a file lock on SQLite, an
+advisory lock on PostgreSQL); without it a busy process could make another lose every retry.
 """
 
 from __future__ import annotations
@@ -187,7 +189,8 @@ class Ledger(Application[UUID]):
 
         `recorded_at` is for replays (verification), which must decide as the ledger did.
         """
-        with self._lock:
+        with self._lock, self.ledger_recorder.append_lock():
+            self._catch_up()
             for _ in range(MAX_ATTEMPTS):
                 lookup = _CachedLookup(self)
                 try:

@@ -500,16 +500,18 @@ def _check_results(ctx: Context, code: str, body: IndexResultsBody, *, field: st
         if row.score > index.scale.maximum:
             raise PayloadError(f"exceeds the index's maximum of {index.scale.maximum}", field=f"{field}.score")
         classes.setdefault(unit.unit_class, []).append((i, row))
+    if index.level == "province":
+        return  # the province is ranked among all provinces, which the ledger does not hold
     for rows in classes.values():
         for i, row in rows:
-            for _, other in rows:
-                if (row.score > other.score and row.rank >= other.rank) or (
-                    row.score == other.score and row.rank != other.rank
-                ):
-                    raise PayloadError(
-                        f"rank {row.rank} does not agree with the scores of its peer group (ties share a rank)",
-                        field=f"{results_field}.results[{i}].rank",
-                    )
+            # Competition ranking within the unit class: ties share the better rank (1, 1, 3).
+            expected = 1 + sum(1 for _, other in rows if other.score > row.score)
+            if row.rank != expected:
+                raise PayloadError(
+                    f"must be {expected}: 1 + the number of units of the same class with a higher score "
+                    "(ties share the better rank)",
+                    field=f"{results_field}.results[{i}].rank",
+                )
 
 
 @handles("submission.correct")

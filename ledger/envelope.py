@@ -31,47 +31,65 @@ if TYPE_CHECKING:
 PAYLOAD_TYPE = "application/vnd.par-ledger.statement+json"
 STATEMENT_FIELDS = ("type", "unit", "officer", "subject", "body", "client_time", "nonce")
 MAX_PAYLOAD_BYTES = 1 << 20
+#: JSON nesting deeper than this is refused (bodies are a few levels deep), so that
+#: normalising and encoding never exhaust the interpreter's recursion limit.
+MAX_NESTING = 64
+#: RFC 8785 (I-JSON) integers: exactly representable as IEEE 754 doubles.
+MAX_SAFE_INTEGER = 2**53 - 1
 _NONCE = re.compile(r"[0-9a-f]{32}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def nfc(value: Any, path: str = "payload") -> Any:
+def nfc(value: Any, path: str = "payload", _depth: int = 0) -> Any:
     """Return `value` with every string (keys too) in NFC; refuse what JSON cannot hold.
 
     Vietnamese input methods produce NFC or NFD; both must give the same bytes.
     Floats are refused: scores are decimal strings, so no value depends on rounding.
+    Integers beyond ±(2^53 − 1), lone surrogates and nesting deeper than MAX_NESTING
+    are refused too, each naming the field.
     """
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return _nfc_text(value, path)
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise PayloadError("integers must lie within ±(2^53 − 1); write larger numbers as strings", field=path)
         return value
     if isinstance(value, float):
         raise PayloadError(
             'numbers with a fraction are not allowed; write decimals as strings like "87.50"',
             field=path,
         )
+    if isinstance(value, Mapping | list | tuple) and _depth >= MAX_NESTING:
+        raise PayloadError(f"is nested too deeply (more than {MAX_NESTING} levels)", field=path)
     if isinstance(value, Mapping):
         result: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise PayloadError("object keys must be strings", field=path)
-            name = unicodedata.normalize("NFC", key)
+            name = _nfc_text(key, path)
             if name in result:
                 raise PayloadError(f"key {name!r} appears twice once normalised", field=path)
-            result[name] = nfc(item, f"{path}.{name}")
+            result[name] = nfc(item, f"{path}.{name}", _depth + 1)
         return result
     if isinstance(value, list | tuple):
-        return [nfc(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [nfc(item, f"{path}[{i}]", _depth + 1) for i, item in enumerate(value)]
     raise PayloadError(f"{type(value).__name__} is not a JSON value", field=path)
+
+
+def _nfc_text(value: str, path: str) -> str:
+    if _SURROGATE.search(value):
+        raise PayloadError("contains a lone surrogate, which is not Unicode text", field=path)
+    return unicodedata.normalize("NFC", value)
 
 
 def canonical_json(value: Any) -> bytes:
     """NFC-normalise `value` and encode it as RFC 8785 canonical JSON."""
     try:
         return rfc8785.dumps(nfc(value))
-    except rfc8785.IntegerDomainError as exc:
-        raise PayloadError("integers must lie within ±2^53") from exc
+    except rfc8785.CanonicalizationError as exc:  # pragma: no cover - nfc refuses these first
+        raise PayloadError(f"cannot be encoded as canonical JSON ({exc})", field="payload") from exc
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:
@@ -209,7 +227,7 @@ class Envelope:
             raise PayloadError("must be 'ed25519:' and 64 hex digits", field="signatures[0].keyid")
         sig = _base64(entry["sig"], "signatures[0].sig")
         if len(sig) != 64:
-            raise SignatureError("an Ed25519 signature has 64 bytes")
+            raise SignatureError("an Ed25519 signature has 64 bytes", field="signatures[0].sig")
         return cls(payload_type, payload, (Signature(keyid, sig),))
 
     @classmethod
@@ -285,9 +303,12 @@ def _base64(value: Any, field: str) -> bytes:
     if not isinstance(value, str):
         raise PayloadError("must be a base64 string", field=field)
     try:
-        return base64.b64decode(value, validate=True)
+        decoded = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise PayloadError("is not valid base64", field=field) from None
+    if base64.b64encode(decoded).decode() != value:
+        raise PayloadError("is not canonical base64 (padding bits must be zero)", field=field)
+    return decoded
 
 
 def _refuse_constant(name: str) -> None:

@@ -8,6 +8,7 @@ so a typo never passes silently.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -18,7 +19,10 @@ from ledger.errors import PayloadError
 CODE = re.compile(r"[A-Z0-9][A-Z0-9_.-]{0,31}")
 SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,8})(\.[0-9]{1,4})?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+#: Unicode categories refused in single-line text: controls (C0, C1, tab, newlines),
+#: format characters (zero-width, BOM, bidi marks, overrides and isolates), line and
+#: paragraph separators, and lone surrogates.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 
 class Reader:
@@ -59,7 +63,7 @@ class Reader:
             raise PayloadError("must not start or end with spaces", field=self.field(name))
         if len(value) > max_length:
             raise PayloadError(f"is longer than {max_length} characters", field=self.field(name))
-        if "\n" in value or "\r" in value or _CONTROL.search(value):
+        if any(unicodedata.category(character) in _INVISIBLE for character in value):
             raise PayloadError("contains control or invisible characters", field=self.field(name))
         return value
 
@@ -125,7 +129,7 @@ class Reader:
         value = self._get(name, optional)
         if value is None:
             return None
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise PayloadError("must be a date written YYYY-MM-DD", field=self.field(name))
         try:
             return date.fromisoformat(value)

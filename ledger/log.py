@@ -117,8 +117,13 @@ def leaf_hash(data: bytes) -> bytes:
 
 
 def format_time(moment: datetime) -> str:
-    """UTC with exactly six fractional digits, so one instant has one spelling."""
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+    """UTC with exactly six fractional digits, so one instant has one spelling.
+
+    Written field by field: strftime's %Y drops leading zeros of years before 1000
+    on glibc, which would break the documented YYYY and the round trip.
+    """
+    m = moment.astimezone(UTC)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}Z"
 
 
 @dataclass(frozen=True)

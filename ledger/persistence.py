@@ -10,6 +10,8 @@ three backends: in memory (tests, replays), SQLite (embedded default), PostgreSQ
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +38,16 @@ class LoggedEvent:
 
 class LedgerRecorder(ApplicationRecorder):
     """What the ledger needs from storage beyond the library's application recorder."""
+
+    @contextmanager
+    def append_lock(self) -> Iterator[None]:
+        """Held while one append is decided and saved, across processes where the backend can.
+
+        Correctness never depends on it (the log's primary key refuses a stale append);
+        it makes writers in different processes take turns, where retrying alone lets a
+        busy process starve the others. In memory the ledger's own lock suffices.
+        """
+        yield
 
     @abstractmethod
     def max_seq(self) -> int:

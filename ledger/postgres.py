@@ -7,9 +7,12 @@ order and can be checked against the previous one without a race.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
@@ -46,10 +49,14 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "UNIQUE (originator_id, originator_version))"
             ).format(**names)
         )
-        # Insert only if it extends the log by one; RETURNING tells whether it did.
+        # Insert only if it extends the log by one. Otherwise seq is NULL and the insert
+        # fails in the database (seq is the primary key): that aborts the transaction, so the
+        # event inserted before it is rolled back too. Raising in Python would not: the
+        # library catches errors inside its transaction block, commits, then re-raises.
         self._insert_log = SQL(
-            "INSERT INTO {schema}.{log} SELECT %s, %s, %s, %s, %s, %s "
-            "WHERE (SELECT COALESCE(MAX(seq), 0) FROM {schema}.{log}) = %s RETURNING seq"
+            "INSERT INTO {schema}.{log} VALUES ("
+            "CASE WHEN (SELECT COALESCE(MAX(seq), 0) FROM {schema}.{log}) = %s THEN %s END, "
+            "%s, %s, %s, %s, %s) RETURNING seq"
         ).format(**names)
         self._max_seq = SQL("SELECT COALESCE(MAX(seq), 0) AS seq FROM {schema}.{log}").format(**names)
         self._changed_since = SQL("SELECT seq, originator_id FROM {schema}.{log} WHERE seq > %s ORDER BY seq").format(
@@ -74,28 +81,45 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             "WHERE l.seq IS NULL ORDER BY e.notification_id"
         ).format(**names)
 
+    @contextmanager
+    def append_lock(self) -> Iterator[None]:
+        """A session advisory lock named after this log, on a connection of its own."""
+        name = f"par-ledger append {self.datastore.schema}.{self.log_table}".encode()
+        key = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        # Runs before anything is written, outside the library's catch-and-commit block, so
+        # a log entry that does not describe the events refuses the save with nothing stored.
+        super()._insert_events(curs, stored_events, **kwargs)
+        log_entry_of(kwargs, stored_events)
+
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         entry = log_entry_of(kwargs, stored_events)
         if entry is not None:
+            # A seq that is taken or out of order fails the insert (see `_insert_log`).
             curs.execute(
                 self._insert_log,
                 (
+                    entry.seq - 1,
                     entry.seq,
                     entry.originator_id,
                     entry.originator_version,
                     entry.nonce,
                     entry.payload_sha256,
                     entry.leaf_hash,
-                    entry.seq - 1,
                 ),
                 prepare=True,
             )
-            if curs.fetchone() is None:
-                msg = f"sequence number {entry.seq} is taken or out of order"
-                raise IntegrityError(msg)
+            curs.fetchone()
         return ids
 
     def _query(self, statement: SQL | Any, params: tuple[Any, ...] = ()) -> list[DictRow]:

@@ -294,7 +294,9 @@ class Rating(Record):
         """Shared by creation and recomputation."""
         superseded: list[ComputeBody] = []
         if self.computation is not None:
-            superseded = [*self.computation.superseded]
+            earlier = self.computation
+            kept = ComputeBody(self.officer, earlier.ruleset, earlier.inputs, earlier.missing, earlier.level)
+            superseded = [*earlier.superseded, kept]
         self.officer = body.officer
         self.computation = Computation(body.ruleset, body.inputs, body.missing, body.level, superseded)
         self.decision = None

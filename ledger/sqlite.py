@@ -7,6 +7,8 @@ commits on power loss, and a receipt must never outlive its entry.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -21,6 +23,11 @@ from eventsourcing.sqlite import (
 )
 
 from ledger.persistence import LedgerRecorder, LoggedEvent, log_entry_of
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: appends fall back to retrying alone
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -47,6 +54,20 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             "leaf_hash BLOB NOT NULL, "
             "UNIQUE (originator_id, originator_version))",
         ]
+
+    @contextmanager
+    def append_lock(self) -> Iterator[None]:
+        """An exclusive ``flock`` on ``<database>-append.lock``, released on close or exit."""
+        pool = self.datastore.pool
+        if fcntl is None or pool.is_sqlite_memory_mode:
+            yield
+            return
+        with open(f"{pool.db_name}-append.lock", "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _check_synchronous_full(self) -> None:
         with self.datastore.transaction(commit=False) as c:
