@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -34,13 +34,25 @@ from ledger.envelope import Author, Envelope
 from ledger.errors import (
     ConflictError,
     DuplicateError,
+    LogIntegrityError,
     NotAuthorizedError,
     NotFoundError,
     PayloadError,
     ReplayError,
     SignatureError,
 )
-from ledger.log import Leaf, LogEntry
+from ledger.log import Leaf, LogEntry, leaf_hash
+from ledger.merkle import consistency_proof, inclusion_proof
+from ledger.notes import (
+    CosignatureVerifier,
+    Note,
+    NoteError,
+    NoteSigner,
+    NoteVerifier,
+    Signature,
+    TlogProof,
+    open_checkpoint,
+)
 from ledger.persistence import LedgerRecorder
 from ledger.records import Record, SignedEvent, subject_id
 from ledger.registry import (
@@ -53,6 +65,7 @@ from ledger.registry import (
     Officer,
     Unit,
 )
+from ledger.transparency import Frontier, sign_checkpoint, subtree_keys
 
 if TYPE_CHECKING:
     from keys import SigningKey
@@ -86,6 +99,8 @@ class Receipt:
     recorded_at: datetime
     leaf_hash: bytes
     notes: tuple[str, ...]
+    #: The inclusion proof against the checkpoint signed with this entry (None without a log key).
+    proof: TlogProof | None = None
 
     @property
     def event_id(self) -> str:
@@ -164,7 +179,14 @@ class Ledger(Application[UUID]):
     }
     log_section_size = 1000
 
-    def __init__(self, env: dict[str, str] | None = None, *, documents: DocumentChecker | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        documents: DocumentChecker | None = None,
+        log_signer: NoteSigner | None = None,
+        witnesses: Sequence[str] = (),
+    ) -> None:
         super().__init__(env)
         if not isinstance(self.recorder, LedgerRecorder):
             msg = (
@@ -176,7 +198,11 @@ class Ledger(Application[UUID]):
         self.documents = documents or RefuseDocuments()
         self.pinned_root_key_id = self.env.get("ROOT_KEY_ID") or None
         self._lock = threading.RLock()
+        self.log_signer = log_signer
+        self.witnesses = {verifier.name: verifier for verifier in map(CosignatureVerifier, witnesses)}
         self._head = self.ledger_recorder.max_seq()
+        # Loaded and checked on the first append, so a damaged log can still be read and verified.
+        self._frontier: Frontier | None = None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -218,8 +244,21 @@ class Ledger(Application[UUID]):
         (event,) = record.pending_events
         event_type = get_topic(type(event))
         seq = self._head + 1
-        leaf_hash = leaf_of(seq, event, event_type).hash()  # type: ignore[arg-type]
-        entry = LogEntry(seq, record.id, event.originator_version, statement.nonce, digest, leaf_hash)
+        leaf = leaf_of(seq, event, event_type).to_bytes()  # type: ignore[arg-type]
+        if self._frontier is None:
+            self._frontier = self._load_frontier()
+        growth = self._frontier.grow(leaf_hash(leaf))
+        checkpoint = sign_checkpoint(self.log_signer, seq, growth.root) if self.log_signer else None
+        entry = LogEntry(
+            seq,
+            record.id,
+            event.originator_version,
+            statement.nonce,
+            digest,
+            leaf_hash(leaf),
+            growth.rows,
+            checkpoint,
+        )
         try:
             self.save(record, log_entry=entry)
         except IntegrityError:
@@ -231,6 +270,7 @@ class Ledger(Application[UUID]):
                 ) from None
             raise _HeadMoved from None
         self._head = seq
+        self._frontier = growth.frontier
         return Receipt(
             seq=seq,
             subject=statement.subject,
@@ -239,8 +279,9 @@ class Ledger(Application[UUID]):
             aggregate_id=record.id,
             version=event.originator_version,
             recorded_at=event.timestamp,
-            leaf_hash=leaf_hash,
+            leaf_hash=entry.leaf_hash,
             notes=tuple(context.notes),
+            proof=None if checkpoint is None else TlogProof(seq - 1, growth.proof, checkpoint, extra=leaf),
         )
 
     def _resolve_signer(self, envelope: Envelope, lookup: Lookup) -> Actor:
@@ -326,6 +367,38 @@ class Ledger(Application[UUID]):
         self._forget([aggregate_id for _, aggregate_id in changed])
         if changed:
             self._head = changed[-1][0]
+            self._frontier = None
+
+    def _load_frontier(self) -> Frontier:
+        """The stored tree's right edge at the head, checked against the last signed checkpoint.
+
+        The ledger never signs a checkpoint that does not extend the ones it signed before:
+        appends grow this frontier, and a frontier read from storage must first match the
+        latest checkpoint, or the ledger refuses to append at all.
+        """
+        keys = subtree_keys(self._head)
+        try:
+            frontier = Frontier(self._head, self.ledger_recorder.tree_nodes(keys))
+        except LookupError as exc:
+            raise LogIntegrityError(f"refusing to append: {exc}") from None
+        if self.log_signer is None:
+            return frontier
+        latest = self.ledger_recorder.latest_checkpoint()
+        if latest is None:
+            if self._head:
+                raise LogIntegrityError(f"refusing to append: no checkpoint was signed for the {self._head} entries")
+            return frontier
+        size, note = latest
+        try:
+            checkpoint = open_checkpoint(note, NoteVerifier(self.log_signer.vkey), origin=self.log_signer.name)
+        except NoteError as exc:
+            raise LogIntegrityError(f"refusing to append: the latest checkpoint does not verify ({exc})") from None
+        if (checkpoint.size, checkpoint.root) != (self._head, frontier.root()):
+            raise LogIntegrityError(
+                f"refusing to sign: the stored tree of {self._head} entries does not extend the "
+                f"checkpoint signed for {size} entries"
+            )
+        return frontier
 
     def _forget(self, aggregate_ids: list[UUID]) -> None:
         cache = self.repository.cache
@@ -387,6 +460,91 @@ class Ledger(Application[UUID]):
             if len(rows) < limit:
                 return
             position = rows[-1].seq + 1
+
+    # The transparency log ---------------------------------------------------------------
+
+    def leaves(self, start: int = 1, stop: int | None = None) -> Iterator[tuple[int, bytes]]:
+        """(seq, leaf bytes) of stored entries, recomputed from the stored events."""
+        for entry in self.entries(start, stop):
+            yield entry.seq, leaf_of(entry.seq, entry.event, get_topic(type(entry.event))).to_bytes()
+
+    def checkpoint(self, size: int | None = None) -> tuple[int, bytes] | None:
+        """(size, signed note with its stored cosignatures) of the checkpoint of `size` (latest by default)."""
+        found = self.ledger_recorder.latest_checkpoint() if size is None else self._checkpoint_of(size)
+        if found is None:
+            return None
+        size, note = found
+        lines = self.ledger_recorder.cosignatures(size)
+        if lines:
+            parsed = Note.parse(note)
+            note = parsed.with_signatures(*(Signature.from_line(line) for line in lines)).serialize()
+        return size, note
+
+    def _checkpoint_of(self, size: int) -> tuple[int, bytes] | None:
+        found = self.ledger_recorder.checkpoints(size, size)
+        return found[0] if found else None
+
+    def checkpoints(self, start: int = 1, stop: int | None = None) -> Iterator[tuple[int, bytes]]:
+        """Every stored checkpoint note from `start` to `stop`, oldest first (without cosignatures)."""
+        stop = self.refresh() if stop is None else stop
+        position = start
+        while position <= stop:
+            batch = self.ledger_recorder.checkpoints(position, min(stop, position + self.log_section_size - 1))
+            yield from batch
+            position += self.log_section_size
+
+    def receipt(self, seq: int, size: int | None = None) -> TlogProof:
+        """Entry `seq` with its inclusion proof against the checkpoint of `size` (latest by default)."""
+        found = self.checkpoint(size)
+        if found is None:
+            raise NotFoundError(f"no checkpoint of size {size} was signed" if size else "no checkpoint was signed yet")
+        size, note = found
+        if not 1 <= seq <= size:
+            raise NotFoundError(f"entry {seq} is not in the tree of {size} entries")
+        leaves = list(self.leaves(seq, seq))
+        if not leaves:
+            raise NotFoundError(f"entry {seq} is not stored")
+        proof = inclusion_proof(seq - 1, size, _StoredNodes(self.ledger_recorder))
+        return TlogProof(seq - 1, tuple(proof), note, extra=leaves[0][1])
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        """RFC 9162 consistency proof between the trees of `size1` and `size2` entries."""
+        head = self.refresh()
+        if not 0 < size1 <= size2 <= head:
+            raise NotFoundError(f"sizes must satisfy 0 < {size1} ≤ {size2} ≤ {head} (the log's size)")
+        return consistency_proof(size1, size2, _StoredNodes(self.ledger_recorder))
+
+    def add_cosignature(self, size: int, line: str) -> str:
+        """Store a witness's cosignature of the checkpoint of `size`; return the witness's name."""
+        try:
+            signature = Signature.from_line(line.strip())
+        except NoteError as exc:
+            raise PayloadError(f"not a cosignature line: {exc}", field="cosignature") from None
+        witness = self.witnesses.get(signature.name)
+        if witness is None or witness.key_id != signature.key_id:
+            raise SignatureError(f"{signature.name} is not a witness this ledger trusts")
+        found = self._checkpoint_of(size)
+        if found is None:
+            raise NotFoundError(f"no checkpoint of size {size} was signed")
+        try:
+            witness.verify(Note.parse(found[1]).text, signature)
+        except NoteError as exc:
+            raise SignatureError(f"the cosignature by {signature.name} does not verify: {exc}") from None
+        self.ledger_recorder.add_cosignature(size, signature.name, signature.line().rstrip("\n"))
+        return signature.name
+
+
+class _StoredNodes:
+    """A NodeReader over the Merkle nodes in storage (one query per node)."""
+
+    def __init__(self, recorder: LedgerRecorder) -> None:
+        self._recorder = recorder
+
+    def node(self, level: int, index: int) -> bytes:
+        found = self._recorder.tree_nodes([(level, index)])
+        if (level, index) not in found:
+            raise LogIntegrityError(f"the stored Merkle tree lacks node ({level}, {index})")
+        return found[(level, index)]
 
 
 class _HeadMoved(Exception):

@@ -16,7 +16,9 @@ import os
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ledger.commands import DocumentChecker
 from ledger.errors import NotFoundError, PayloadError
@@ -135,3 +137,24 @@ class DocumentStore(DocumentChecker):
         kind = sniff(head if not head.startswith(b"PK") else path.read_bytes(), field)
         if kind != ref.media_type:
             raise PayloadError(f"the stored document is {kind}, not {ref.media_type}", field=f"{field}.media_type")
+
+
+def referenced_documents(entries: Iterable[Any], store: DocumentStore) -> Iterator[tuple[str, bytes]]:
+    """(SHA-256, bytes) of every document the entries' statements reference, once each."""
+    seen: set[str] = set()
+    for entry in entries:
+        for sha256 in _document_hashes(entry.envelope.statement.body):
+            if sha256 not in seen:
+                seen.add(sha256)
+                yield sha256, store.read(sha256)
+
+
+def _document_hashes(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if {"sha256", "size", "media_type", "name"} <= set(value):
+            yield str(value["sha256"])
+        for item in value.values():
+            yield from _document_hashes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _document_hashes(item)

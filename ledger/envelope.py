@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import rfc8785
 
+from ledger.dsse import PAYLOAD_TYPE, pae
 from ledger.errors import PayloadError, SignatureError
 
 if TYPE_CHECKING:
     from keys import SigningKey, VerifyingKey
 
-PAYLOAD_TYPE = "application/vnd.par-ledger.statement+json"
 STATEMENT_FIELDS = ("type", "unit", "officer", "subject", "body", "client_time", "nonce")
 MAX_PAYLOAD_BYTES = 1 << 20
 #: JSON nesting deeper than this is refused (bodies are a few levels deep), so that
@@ -90,12 +90,6 @@ def canonical_json(value: Any) -> bytes:
         return rfc8785.dumps(nfc(value))
     except rfc8785.CanonicalizationError as exc:  # pragma: no cover - nfc refuses these first
         raise PayloadError(f"cannot be encoded as canonical JSON ({exc})", field="payload") from exc
-
-
-def pae(payload_type: str, payload: bytes) -> bytes:
-    """DSSE v1 pre-authentication encoding: what the signature covers."""
-    kind = payload_type.encode()
-    return b"DSSEv1 %d %s %d %s" % (len(kind), kind, len(payload), payload)
 
 
 def new_nonce() -> str:

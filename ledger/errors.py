@@ -46,3 +46,7 @@ class ReplayError(LedgerError):
 
 class ConflictError(LedgerError):
     """Concurrent appends kept conflicting; nothing was appended, try again."""
+
+
+class LogIntegrityError(LedgerError):
+    """The stored log does not extend what the log key signed before; nothing is appended."""

@@ -136,3 +136,7 @@ class LogEntry:
     nonce: str
     payload_sha256: str
     leaf_hash: bytes
+    #: Merkle tree rows completed by this leaf: (level, index, hash), the leaf first.
+    nodes: tuple[tuple[int, int, bytes], ...] = ()
+    #: The signed checkpoint note of the tree that ends with this entry (tree size = seq).
+    checkpoint: bytes | None = None

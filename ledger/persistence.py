@@ -1,10 +1,11 @@
 """Recorders that store each event together with its log row, in one transaction.
 
 The `eventsourcing` recorders store events; these subclasses also write the event's
-`LogEntry` (sequence number, nonce, payload digest, leaf hash) in the same
-transaction, so an event never exists without its position, and a second envelope
-with the same nonce, payload or sequence number fails the whole save. One interface,
-three backends: in memory (tests, replays), SQLite (embedded default), PostgreSQL.
+`LogEntry` in the same transaction: its sequence number, nonce, payload digest and leaf
+hash, the Merkle tree nodes the leaf completes, and the checkpoint signed over the tree
+that ends with it. So an event never exists without its position and its checkpoint,
+and a second envelope with the same nonce, payload or sequence number fails the whole
+save. One interface, three backends: in memory (tests, replays), SQLite, PostgreSQL.
 """
 
 from __future__ import annotations
@@ -73,6 +74,26 @@ class LedgerRecorder(ApplicationRecorder):
     def select_unlogged(self) -> list[StoredEvent]:
         """Stored events that no log row points at (there should be none)."""
 
+    @abstractmethod
+    def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Stored Merkle nodes by (level, index); absent keys are left out."""
+
+    @abstractmethod
+    def checkpoints(self, start: int, stop: int) -> list[tuple[int, bytes]]:
+        """(tree size, signed note) of the checkpoints with start ≤ size ≤ stop, in order."""
+
+    @abstractmethod
+    def latest_checkpoint(self) -> tuple[int, bytes] | None:
+        """The checkpoint of the largest tree."""
+
+    @abstractmethod
+    def add_cosignature(self, size: int, witness: str, line: str) -> None:
+        """Store a witness's cosignature line for the checkpoint of `size` (idempotent)."""
+
+    @abstractmethod
+    def cosignatures(self, size: int) -> list[str]:
+        """The cosignature lines stored for the checkpoint of `size`, by witness name."""
+
 
 def log_entry_of(kwargs: dict[str, Any], stored_events: Sequence[StoredEvent]) -> LogEntry | None:
     """The log entry passed to `save()`, checked against what is being stored."""
@@ -100,6 +121,9 @@ class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         self._log: list[LogEntry] = []
         self._seq_by_nonce: dict[str, int] = {}
         self._seq_by_digest: dict[str, int] = {}
+        self._tree: dict[tuple[int, int], bytes] = {}
+        self._checkpoints: dict[int, bytes] = {}
+        self._cosignatures: dict[tuple[int, str], str] = {}
 
     def _insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         with self._database_lock:
@@ -116,6 +140,9 @@ class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
                 self._log.append(entry)
                 self._seq_by_nonce[entry.nonce] = entry.seq
                 self._seq_by_digest[entry.payload_sha256] = entry.seq
+                self._tree.update({(level, index): digest for level, index, digest in entry.nodes})
+                if entry.checkpoint is not None:
+                    self._checkpoints[entry.seq] = entry.checkpoint
             return ids
 
     def max_seq(self) -> int:
@@ -161,3 +188,26 @@ class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         with self._database_lock:
             logged = {(e.originator_id, e.originator_version) for e in self._log}
             return [s for s in self._stored_events if (s.originator_id, s.originator_version) not in logged]
+
+    def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        with self._database_lock:
+            return {key: self._tree[key] for key in keys if key in self._tree}
+
+    def checkpoints(self, start: int, stop: int) -> list[tuple[int, bytes]]:
+        with self._database_lock:
+            return [(size, note) for size, note in sorted(self._checkpoints.items()) if start <= size <= stop]
+
+    def latest_checkpoint(self) -> tuple[int, bytes] | None:
+        with self._database_lock:
+            if not self._checkpoints:
+                return None
+            size = max(self._checkpoints)
+            return size, self._checkpoints[size]
+
+    def add_cosignature(self, size: int, witness: str, line: str) -> None:
+        with self._database_lock:
+            self._cosignatures[(size, witness)] = line
+
+    def cosignatures(self, size: int) -> list[str]:
+        with self._database_lock:
+            return [line for (at, _), line in sorted(self._cosignatures.items()) if at == size]

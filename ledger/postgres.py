@@ -31,11 +31,15 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self.log_table = events_table_name.removesuffix("_events") + "_log"
+        prefix = events_table_name.removesuffix("_events")
+        self.log_table = prefix + "_log"
         names = {
             "schema": Identifier(datastore.schema),
             "log": Identifier(self.log_table),
             "events": Identifier(events_table_name),
+            "tree": Identifier(prefix + "_tree"),
+            "checkpoints": Identifier(prefix + "_checkpoints"),
+            "cosignatures": Identifier(prefix + "_cosignatures"),
         }
         self.sql_create_statements.append(
             SQL(
@@ -49,6 +53,38 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "UNIQUE (originator_id, originator_version))"
             ).format(**names)
         )
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{tree} ("
+                "level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))"
+            ).format(**names),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} (size bigint PRIMARY KEY, note bytea NOT NULL)"
+            ).format(**names),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{cosignatures} ("
+                "size bigint NOT NULL, witness text NOT NULL, line text NOT NULL, PRIMARY KEY (size, witness))"
+            ).format(**names),
+        ]
+        self._insert_node = SQL("INSERT INTO {schema}.{tree} VALUES (%s, %s, %s)").format(**names)
+        self._insert_checkpoint = SQL("INSERT INTO {schema}.{checkpoints} VALUES (%s, %s)").format(**names)
+        self._select_nodes = SQL(
+            "SELECT level, idx, hash FROM {schema}.{tree} "
+            "WHERE (level, idx) IN (SELECT * FROM unnest(%s::int[], %s::bigint[]))"
+        ).format(**names)
+        self._select_checkpoints = SQL(
+            "SELECT size, note FROM {schema}.{checkpoints} WHERE size BETWEEN %s AND %s ORDER BY size"
+        ).format(**names)
+        self._latest_checkpoint = SQL(
+            "SELECT size, note FROM {schema}.{checkpoints} ORDER BY size DESC LIMIT 1"
+        ).format(**names)
+        self._upsert_cosignature = SQL(
+            "INSERT INTO {schema}.{cosignatures} VALUES (%s, %s, %s) "
+            "ON CONFLICT (size, witness) DO UPDATE SET line = EXCLUDED.line"
+        ).format(**names)
+        self._select_cosignatures = SQL(
+            "SELECT line FROM {schema}.{cosignatures} WHERE size = %s ORDER BY witness"
+        ).format(**names)
         # Insert only if it extends the log by one. Otherwise seq is NULL and the insert
         # fails in the database (seq is the primary key): that aborts the transaction, so the
         # event inserted before it is rolled back too. Raising in Python would not: the
@@ -120,6 +156,9 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 prepare=True,
             )
             curs.fetchone()
+            curs.executemany(self._insert_node, entry.nodes)
+            if entry.checkpoint is not None:
+                curs.execute(self._insert_checkpoint, (entry.seq, entry.checkpoint), prepare=True)
         return ids
 
     def _query(self, statement: SQL | Any, params: tuple[Any, ...] = ()) -> list[DictRow]:
@@ -164,6 +203,27 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
             for row in self._query(self._select_unlogged)
         ]
+
+    def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        if not keys:
+            return {}
+        levels, indices = [level for level, _ in keys], [index for _, index in keys]
+        rows = self._query(self._select_nodes, (levels, indices))
+        return {(row["level"], row["idx"]): bytes(row["hash"]) for row in rows}
+
+    def checkpoints(self, start: int, stop: int) -> list[tuple[int, bytes]]:
+        return [(row["size"], bytes(row["note"])) for row in self._query(self._select_checkpoints, (start, stop))]
+
+    def latest_checkpoint(self) -> tuple[int, bytes] | None:
+        rows = self._query(self._latest_checkpoint)
+        return (rows[0]["size"], bytes(rows[0]["note"])) if rows else None
+
+    def add_cosignature(self, size: int, witness: str, line: str) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._upsert_cosignature, (size, witness, line))
+
+    def cosignatures(self, size: int) -> list[str]:
+        return [row["line"] for row in self._query(self._select_cosignatures, (size,))]
 
 
 class Factory(PostgresFactory):

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 LOG_TABLE = "ledger_log"
+TREE_TABLE = "ledger_tree"
+CHECKPOINT_TABLE = "ledger_checkpoints"
+COSIGNATURE_TABLE = "ledger_cosignatures"
 
 
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
@@ -53,6 +56,13 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             "payload_sha256 TEXT NOT NULL UNIQUE, "
             "leaf_hash BLOB NOT NULL, "
             "UNIQUE (originator_id, originator_version))",
+            f"CREATE TABLE IF NOT EXISTS {TREE_TABLE} ("
+            "level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
+            "PRIMARY KEY (level, idx)) WITHOUT ROWID",
+            f"CREATE TABLE IF NOT EXISTS {CHECKPOINT_TABLE} (size INTEGER PRIMARY KEY, note BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {COSIGNATURE_TABLE} ("
+            "size INTEGER NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, "
+            "PRIMARY KEY (size, witness)) WITHOUT ROWID",
         ]
 
     @contextmanager
@@ -99,7 +109,40 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
                     entry.leaf_hash,
                 ),
             )
+            c.executemany(f"INSERT INTO {TREE_TABLE} VALUES (?,?,?)", entry.nodes)
+            if entry.checkpoint is not None:
+                c.execute(f"INSERT INTO {CHECKPOINT_TABLE} VALUES (?,?)", (entry.seq, entry.checkpoint))
         return ids
+
+    def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        if not keys:
+            return {}
+        condition = " OR ".join(["(level = ? AND idx = ?)"] * len(keys))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT level, idx, hash FROM {TREE_TABLE} WHERE {condition}", [n for key in keys for n in key])
+            return {(row[0], row[1]): bytes(row[2]) for row in c.fetchall()}
+
+    def checkpoints(self, start: int, stop: int) -> list[tuple[int, bytes]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT size, note FROM {CHECKPOINT_TABLE} WHERE size BETWEEN ? AND ? ORDER BY size", (start, stop)
+            )
+            return [(row[0], bytes(row[1])) for row in c.fetchall()]
+
+    def latest_checkpoint(self) -> tuple[int, bytes] | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT size, note FROM {CHECKPOINT_TABLE} ORDER BY size DESC LIMIT 1")
+            row = c.fetchone()
+            return None if row is None else (row[0], bytes(row[1]))
+
+    def add_cosignature(self, size: int, witness: str, line: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"INSERT OR REPLACE INTO {COSIGNATURE_TABLE} VALUES (?,?,?)", (size, witness, line))
+
+    def cosignatures(self, size: int) -> list[str]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT line FROM {COSIGNATURE_TABLE} WHERE size = ? ORDER BY witness", (size,))
+            return [row[0] for row in c.fetchall()]
 
     def max_seq(self) -> int:
         with self.datastore.transaction(commit=False) as c:

@@ -2,94 +2,40 @@
 
 Thin by design: each command reads its input, calls the ledger, and prints. Errors are
 one line on stderr (``parledger: error: …``) and exit status 1; usage errors exit 2.
+The transparency-log and inspector commands live in `web.cli_log`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from keys import KeysError, SigningKey
-from keys.files import load_signing_key, save_signing_key
-from ledger.application import Ledger, Receipt
-from ledger.config import ConfigurationError
-from ledger.errors import LedgerError
-from ledger.verify import verify_ledger
-from web.instance import Instance
+from keys import SigningKey
+from web import cli_log
+from web.cli_support import Failure, instance, load_key, one_line_errors, open_ledger, passphrase, progress
 from web.text import local_time, signer_label
 
-PASSPHRASE_VARIABLE = "PARLEDGER_PASSPHRASE"
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from ledger.application import Ledger, Receipt
+    from web.instance import Instance
 
 
-class Failure(click.ClickException):
-    """A refused command: printed as one line, exit status 1."""
-
-    def format_message(self) -> str:
-        return self.message
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"parledger: error: {self.message}", err=True)
-
-
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    try:
-        yield
-    except (LedgerError, KeysError, ConfigurationError, OSError, ValueError) as exc:
-        raise Failure(str(exc)) from None
-
-
-def _instance() -> Instance:
-    return Instance.from_environment()
-
-
-@contextmanager
-def _ledger() -> Iterator[Ledger]:
-    with _one_line_errors():
-        ledger = _instance().open_ledger()
-        try:
-            yield ledger
-        finally:
-            ledger.close()
-
-
-def _passphrase(purpose: str) -> str:
-    value = os.environ.get(PASSPHRASE_VARIABLE)
-    if value:
-        return value
-    if sys.stdin.isatty():
-        return str(click.prompt(f"Passphrase {purpose}", hide_input=True))
-    raise Failure(f"set {PASSPHRASE_VARIABLE} (no terminal to ask for the passphrase {purpose})")
-
-
-def _load_key(path: Path) -> SigningKey:
-    with _one_line_errors():
-        return load_signing_key(path, _passphrase(f"for {path}"))
-
-
-def _progress(label: str) -> Callable[[int, int], None]:
-    def show(done: int, total: int) -> None:
-        if sys.stderr.isatty() and (done == total or done % 50 == 0):
-            click.echo(f"\r{label} {done}/{total}", err=True, nl=done == total)
-
-    return show
-
-
-def _print_receipt(receipt: Receipt) -> None:
+def print_receipt(receipt: Receipt, *, statement_file: Path | None = None) -> None:
+    """What an accepted command prints; the receipt file goes next to the statement file."""
     click.echo(f"appended entry {receipt.seq}: {receipt.statement_type} {receipt.subject}")
     click.echo(f"  event {receipt.event_id} ({receipt.event_type}), leaf {receipt.leaf_hash.hex()}")
     for note in receipt.notes:
         kind, obligation, days = [*note.split(":"), "", ""][:3]
         if kind == "late":
             click.echo(f"  flagged: {obligation} late by {days} day(s) — recorded, not refused")
+    if receipt.proof is not None and statement_file is not None:
+        path = statement_file.with_name(f"{statement_file.stem}.entry-{receipt.seq}.tlog-proof")
+        path.write_bytes(receipt.proof.serialize())
+        click.echo(f"  receipt: {path}")
 
 
 @click.group()
@@ -98,12 +44,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--name",
-    default="Ủy ban nhân dân tỉnh Hưng Yên",
-    show_default=True,
-    help="The ledger authority.",
-)
+@click.option("--name", default="Ủy ban nhân dân tỉnh Hưng Yên", show_default=True, help="The ledger authority.")
 @click.option(
     "--root-key",
     "root_key_path",
@@ -112,25 +53,28 @@ def main() -> None:
     help="Root key file (created if absent).",
 )
 def init(name: str, root_key_path: Path) -> None:
-    """Create the ledger: pin the authority's root key and record it as entry 1."""
-    with _ledger() as ledger:
+    """Create the ledger: make the log key, pin the authority's root key, record it as entry 1."""
+    from keys.files import save_signing_key
+    from ledger.envelope import Author
+
+    here = instance()
+    with open_ledger() as ledger:
         if ledger.head:
             raise Failure("the ledger is already initialised")
-        if root_key_path.exists():
-            key = _load_key(root_key_path)
-        else:
-            key = SigningKey.generate()
-            with _one_line_errors():
-                save_signing_key(root_key_path, key, _passphrase(f"for the new root key {root_key_path}"))
-        instance = _instance()
-        instance.pin_root_key(key.key_id)
-    with _ledger() as ledger, _one_line_errors():
-        from ledger.envelope import Author
-
-        root = Author(key, "authority", "root")
+    if root_key_path.exists():
+        key = load_key(root_key_path)
+    else:
+        key = SigningKey.generate()
+        with one_line_errors():
+            save_signing_key(root_key_path, key, passphrase(f"for the new root key {root_key_path}"))
+    with one_line_errors():
+        log_key = here.ensure_log_key()
+        here.pin_root_key(key.key_id)
+    with open_ledger() as ledger, one_line_errors():
         body = {"name": name, "root_public_key": key.verifying_key.base64}
-        _print_receipt(ledger.append(root.sign("ledger.initialise", "authority", body)))
-        click.echo(f"root key pinned: {key.key_id}")
+        print_receipt(ledger.append(Author(key, "authority", "root").sign("ledger.initialise", "authority", body)))
+    click.echo(f"root key pinned: {key.key_id}")
+    click.echo(f"log verifier key: {log_key.vkey}")
 
 
 @main.group()
@@ -142,9 +86,11 @@ def keys() -> None:
 @click.argument("out", type=click.Path(path_type=Path))
 def keys_new(out: Path) -> None:
     """Generate a key pair; write the private key, passphrase-protected, to OUT."""
+    from keys.files import save_signing_key
+
     key = SigningKey.generate()
-    with _one_line_errors():
-        save_signing_key(out, key, _passphrase(f"for {out}"))
+    with one_line_errors():
+        save_signing_key(out, key, passphrase(f"for {out}"))
     click.echo(f"key id:     {key.key_id}")
     click.echo(f"public key: {key.verifying_key.base64}")
 
@@ -154,7 +100,7 @@ def keys_list() -> None:
     """Keys registered in the ledger, with their officer and state."""
     from ledger.registry import Key
 
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         for subject in _subjects(ledger, "par:Key.Registered.v1"):
             key = ledger.get(subject)
             assert isinstance(key, Key)
@@ -174,10 +120,10 @@ def keys_list() -> None:
 @click.option("--reason", required=True)
 def keys_revoke(key_id: str, signer_path: Path, reason: str) -> None:
     """Revoke KEY_ID (signed by its holder, their unit's head or an administrator)."""
-    key = _load_key(signer_path)
-    with _ledger() as ledger:
+    key = load_key(signer_path)
+    with open_ledger() as ledger:
         author = ledger.author(key)
-        _print_receipt(ledger.append(author.sign("key.revoke", f"key/{key_id}", {"reason": reason})))
+        print_receipt(ledger.append(author.sign("key.revoke", f"key/{key_id}", {"reason": reason})))
 
 
 @main.command()
@@ -190,14 +136,14 @@ def keys_revoke(key_id: str, signer_path: Path, reason: str) -> None:
     help="Your key file.",
 )
 def submit(file: Path, key_path: Path) -> None:
-    """Sign the statement in FILE locally and append it.
+    """Sign the statement in FILE locally, append it, and write its receipt next to FILE.
 
     FILE is JSON: {"type": ..., "subject": ..., "body": {...}}. The unit and officer come
     from the key's registration. Anywhere in the body, {"file": "path"} attaches that
     document (stored by SHA-256) and is replaced by its reference.
     """
-    key = _load_key(key_path)
-    with _ledger() as ledger:
+    key = load_key(key_path)
+    with open_ledger() as ledger:
         try:
             document = json.loads(file.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -207,32 +153,32 @@ def submit(file: Path, key_path: Path) -> None:
         unknown = sorted(set(document) - {"type", "subject", "body"})
         if unknown:
             raise Failure(f"{file}: unknown field {unknown[0]!r} (unit and officer come from the key)")
-        body = _attach_documents(document["body"], file.parent, ledger, "body")
+        body = _attach_documents(document["body"], file.parent, "body")
         author = ledger.author(key)
-        _print_receipt(ledger.append(author.sign(document["type"], document["subject"], body)))
+        print_receipt(ledger.append(author.sign(document["type"], document["subject"], body)), statement_file=file)
 
 
-def _attach_documents(value: Any, base: Path, ledger: Ledger, field: str) -> Any:
+def _attach_documents(value: Any, base: Path, field: str) -> Any:
     if isinstance(value, dict) and set(value) == {"file"}:
         path = base / str(value["file"])
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise Failure(f"{field}: cannot read {path}: {exc.strerror}") from None
-        store = _instance().documents()
-        return store.put(data, path.name, field=field).to_json()
+        with one_line_errors():
+            return instance().documents().put(data, path.name, field=field).to_json()
     if isinstance(value, dict):
-        return {k: _attach_documents(v, base, ledger, f"{field}.{k}") for k, v in value.items()}
+        return {k: _attach_documents(v, base, f"{field}.{k}") for k, v in value.items()}
     if isinstance(value, list):
-        return [_attach_documents(v, base, ledger, f"{field}[{i}]") for i, v in enumerate(value)]
+        return [_attach_documents(v, base, f"{field}[{i}]") for i, v in enumerate(value)]
     return value
 
 
 @main.command()
 @click.argument("subject")
 def show(subject: str) -> None:
-    """Show SUBJECT (e.g. unit/SNV, rating/2024/323) and every event about it."""
-    with _ledger() as ledger:
+    """Show SUBJECT (e.g. unit/SNV, rating/2024/SYT) and every event about it."""
+    with open_ledger() as ledger:
         record = ledger.get(subject)
         if record is None:
             raise Failure(f"the ledger holds nothing about {subject}")
@@ -250,11 +196,14 @@ def show(subject: str) -> None:
             )
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--limit", default=20, show_default=True, help="How many recent entries.")
-def log(limit: int) -> None:
-    """The most recent entries, newest last."""
-    with _ledger() as ledger:
+@click.pass_context
+def log(context: click.Context, limit: int) -> None:
+    """The most recent entries, newest last; subcommands read the transparency log."""
+    if context.invoked_subcommand is not None:
+        return
+    with open_ledger() as ledger:
         for entry in ledger.entries(start=max(1, ledger.head - limit + 1)):
             statement = entry.envelope.statement
             click.echo(
@@ -263,11 +212,33 @@ def log(limit: int) -> None:
             )
 
 
+for command in cli_log.LOG_COMMANDS:
+    log.add_command(command)
+
+
 @main.command()
-def verify() -> None:
-    """Check every entry: signature, key validity, authorization, contiguity. Exit 1 on any fault."""
-    with _ledger() as ledger:
-        faults = verify_ledger(ledger, progress=_progress("verified"))
+@click.option(
+    "--bundle",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Verify an inspector bundle offline instead of this instance's database.",
+)
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --bundle: your last verified checkpoint; the log must extend it. Updated when all holds.",
+)
+@click.option("--workers", default=1, show_default=True, help="With --bundle: threads verifying signatures.")
+def verify(bundle: Path | None, state: Path | None, workers: int) -> None:
+    """Check every entry: signature, key validity, authorization, order, tree and checkpoints. Exit 1 on any fault."""
+    if bundle is not None:
+        cli_log.verify_bundle(bundle, state, workers)
+        return
+    if state is not None:
+        raise click.UsageError("--state goes with --bundle")
+    from ledger.verify import verify_ledger
+
+    with open_ledger() as ledger:
+        faults = verify_ledger(ledger, progress=progress("verified"))
         head = ledger.head
     if faults:
         for fault in faults:
@@ -275,6 +246,10 @@ def verify() -> None:
         click.echo(f"{len(faults)} fault(s) in {head} entries")
         sys.exit(1)
     click.echo(f"OK: {head} entries verified")
+
+
+for command in cli_log.TOP_COMMANDS:
+    main.add_command(command)
 
 
 @main.command()
@@ -285,26 +260,27 @@ def demo(no_serve: bool, host: str, port: int) -> None:
     """Load the demo data (if the ledger is empty) and serve the web UI."""
     from web.demo import DEMO_PASSPHRASE, load_demo
 
-    instance = _instance()
-    with _ledger() as ledger:
+    here = instance()
+    with one_line_errors():
+        here.ensure_log_key()
+    with open_ledger() as ledger:
         if ledger.head == 0:
             click.echo("loading the Hưng Yên demo data …")
-            with _one_line_errors():
+            with one_line_errors():
                 summary = load_demo(
                     ledger,
-                    instance.documents(),
-                    keys_dir=instance.keys_path,
-                    progress=_progress("appended"),
+                    here.documents(),
+                    keys_dir=here.keys_path,
+                    progress=progress("appended"),
                 )
-            instance.pin_root_key(summary.root_key_id)
+            here.pin_root_key(summary.root_key_id)
             click.echo(
-                f"loaded {summary.entries} entries; demo key files in {instance.keys_path} "
-                f"(passphrase {DEMO_PASSPHRASE!r})"
+                f"loaded {summary.entries} entries; demo key files in {here.keys_path} (passphrase {DEMO_PASSPHRASE!r})"
             )
         else:
             click.echo(f"the ledger already holds {ledger.head} entries; not loading the demo")
     if not no_serve:
-        _serve(instance, host, port)
+        _serve(here, host, port)
 
 
 @main.command()
@@ -312,14 +288,14 @@ def demo(no_serve: bool, host: str, port: int) -> None:
 @click.option("--port", default=5000, show_default=True)
 def serve(host: str, port: int) -> None:
     """Serve the web UI (development server; see the README for production)."""
-    _serve(_instance(), host, port)
+    _serve(instance(), host, port)
 
 
-def _serve(instance: Instance, host: str, port: int) -> None:
+def _serve(here: Instance, host: str, port: int) -> None:
     from web import create_app
 
-    with _one_line_errors():
-        app = create_app(instance=instance)
+    with one_line_errors():
+        app = create_app(instance=here)
     click.echo(f"serving on http://{host}:{port}/")
     app.run(host=host, port=port)
 

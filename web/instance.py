@@ -2,7 +2,13 @@
 
 ``LEDGER_INSTANCE`` (default ``./instance``) holds the SQLite file (unless
 ``LEDGER_DATABASE_URL`` names another database), the document store, the pinned root
-key id (``config.json``) and, for the demo, the demo accounts' key files.
+key id and the witnesses' verifier keys (``config.json``), the log key that signs
+checkpoints (``log.key``, readable by the server only), and, for the demo, the demo
+accounts' key files. ``LEDGER_LOG_ORIGIN`` names the log (default
+``hungyen.gov.vn/par-ledger``); it is fixed when the log key is made.
+
+The log key only attests to order (checkpoints); it cannot sign any officer's statement,
+so the server holds it unencrypted, as transparency logs do, protected by file mode.
 """
 
 from __future__ import annotations
@@ -12,10 +18,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ledger.application import Ledger
 from ledger.config import persistence_env
 from ledger.documents import DocumentStore
+from ledger.notes import CosignatureVerifier, NoteSigner
+from ledger.transparency import DEFAULT_ORIGIN
 
 
 @dataclass(frozen=True)
@@ -24,14 +33,15 @@ class Instance:
 
     path: Path
     database_url: str
+    origin: str = DEFAULT_ORIGIN
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Instance:
-        """Read ``LEDGER_INSTANCE`` and ``LEDGER_DATABASE_URL``."""
+        """Read ``LEDGER_INSTANCE``, ``LEDGER_DATABASE_URL`` and ``LEDGER_LOG_ORIGIN``."""
         environ = os.environ if environ is None else environ
         path = Path(environ.get("LEDGER_INSTANCE", "instance"))
         url = environ.get("LEDGER_DATABASE_URL") or f"sqlite:///{path / 'ledger.sqlite3'}"
-        return cls(path, url)
+        return cls(path, url, environ.get("LEDGER_LOG_ORIGIN") or DEFAULT_ORIGIN)
 
     @property
     def keys_path(self) -> Path:
@@ -47,21 +57,63 @@ class Instance:
         """The content-addressed document store."""
         return DocumentStore(self.path / "documents")
 
+    @property
+    def log_key_path(self) -> Path:
+        """The log's signing key (a signed-note private key), mode 0600."""
+        return self.path / "log.key"
+
+    def _config(self) -> dict[str, Any]:
+        try:
+            config: dict[str, Any] = json.loads(self.config_path.read_text())
+        except FileNotFoundError:
+            return {}
+        return config
+
+    def _write_config(self, **changes: Any) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.config_path.write_text(json.dumps({**self._config(), **changes}, indent=2) + "\n")
+
     def pinned_root_key_id(self) -> str | None:
         """The root key id pinned at ``parledger init`` (None before)."""
-        try:
-            return str(json.loads(self.config_path.read_text())["root_key_id"])
-        except FileNotFoundError:
-            return None
+        value = self._config().get("root_key_id")
+        return None if value is None else str(value)
 
     def pin_root_key(self, key_id: str) -> None:
         """Pin the authority's root key id for every later verification."""
+        self._write_config(root_key_id=key_id)
+
+    def witnesses(self) -> list[str]:
+        """Verifier keys (C2SP vkeys, cosignature type) of the witnesses whose cosignatures count."""
+        return [str(vkey) for vkey in self._config().get("witnesses", [])]
+
+    def add_witness(self, vkey: str) -> None:
+        """Trust a witness's cosignatures (its vkey, as `parledger witness init` prints it)."""
+        CosignatureVerifier(vkey)  # refuse a malformed key before writing it
+        self._write_config(witnesses=sorted({*self.witnesses(), vkey}))
+
+    def log_signer(self) -> NoteSigner | None:
+        """The log key, if this instance has one."""
+        try:
+            return NoteSigner.from_skey(self.log_key_path.read_text().strip())
+        except FileNotFoundError:
+            return None
+
+    def ensure_log_key(self) -> NoteSigner:
+        """The log key, made on first use for this instance's origin."""
+        signer = self.log_signer()
+        if signer is not None:
+            return signer
+        signer = NoteSigner.generate(self.origin)
         self.path.mkdir(parents=True, exist_ok=True)
-        self.config_path.write_text(json.dumps({"root_key_id": key_id}, indent=2) + "\n")
+        descriptor = os.open(self.log_key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(signer.skey + "\n")
+        (self.path / "log.vkey").write_text(signer.vkey + "\n")
+        return signer
 
     def open_ledger(self) -> Ledger:
         """A Ledger on this instance's database, with its documents and root key pin."""
         self.path.mkdir(parents=True, exist_ok=True)
         env = persistence_env(self.database_url)
         env["ROOT_KEY_ID"] = self.pinned_root_key_id() or ""
-        return Ledger(env=env, documents=self.documents())
+        return Ledger(env=env, documents=self.documents(), log_signer=self.log_signer(), witnesses=self.witnesses())

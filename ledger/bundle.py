@@ -1,0 +1,175 @@
+"""The inspector bundle: everything needed to verify the ledger offline, as plain files.
+
+Standard library only, so that an inspector's machine needs nothing but Python and
+`cryptography` to read and check it. Layout (all text UTF-8):
+
+``README.md``          what the bundle is and how to verify it
+``log.vkey``           the log's verifier key (C2SP vkey)
+``root-key-id``        the authority's root key id, as pinned at ``parledger init``
+``witnesses.vkeys``    verifier keys of the witnesses the ledger trusts, one per line
+``entries.jsonl``      one ``{"seq": N, "leaf": "<base64 leaf bytes>"}`` per line, in order
+``checkpoints.jsonl``  one ``{"size": N, "note": "<signed checkpoint note>"}`` per line
+``documents/sha256/ab/cd/<hex>``  every document the entries reference
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ENTRIES = "entries.jsonl"
+CHECKPOINTS = "checkpoints.jsonl"
+LOG_VKEY = "log.vkey"
+ROOT_KEY_ID = "root-key-id"
+WITNESSES = "witnesses.vkeys"
+DOCUMENTS = "documents"
+
+README = """\
+# PAR Ledger — inspector bundle
+
+This folder is a complete, self-describing copy of a PAR Ledger (Sổ cái CCHC) for offline
+verification. Nothing in it needs to be trusted on its own: every entry is signed by its
+author, every checkpoint by the log key, and the verifier recomputes everything else.
+
+Files:
+- `entries.jsonl`: every ledger entry in order, as its exact leaf bytes (base64); the
+  framing is specified in docs/formats.md §4 of the PAR Ledger sources.
+- `checkpoints.jsonl`: every checkpoint the log signed (C2SP tlog-checkpoint notes, with
+  witness cosignatures where there are any).
+- `log.vkey`: the log's verifier key. Compare it with the key the province published.
+- `root-key-id`: the ledger authority's root key id. Compare it with the published one.
+- `witnesses.vkeys`: the witnesses whose cosignatures the ledger stores.
+- `documents/`: the evidence files the entries reference, named by their SHA-256.
+
+To verify (needs only Python ≥ 3.11 and the `cryptography` package):
+
+    parledger verify --bundle THIS_FOLDER --state my-last-checkpoint.note
+
+The verifier checks every signature, that each signing key was registered and not
+revoked before the entry, every leaf and the Merkle tree, every checkpoint's signature
+and root, and — with --state — that this log extends the checkpoint you verified last
+time (it refuses to move on otherwise and prints both checkpoints as evidence). It names
+every fault by sequence number and exits 0 only when all holds. Keep the state file: it
+is your own witness of the log's history.
+"""
+
+
+class BundleError(ValueError):
+    """A bundle that cannot be read, with the file and line at fault."""
+
+
+def write_bundle(
+    out: Path,
+    *,
+    entries: Iterable[tuple[int, bytes]],
+    checkpoints: Iterable[tuple[int, bytes]],
+    log_vkey: str,
+    root_key_id: str,
+    witnesses: Iterable[str],
+    documents: Iterable[tuple[str, bytes]],
+) -> tuple[int, int, int]:
+    """Write a bundle into the empty or new folder `out`; return (entries, checkpoints, documents)."""
+    if out.exists() and any(out.iterdir()):
+        raise BundleError(f"{out} is not empty; export into a new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "README.md").write_text(README)
+    (out / LOG_VKEY).write_text(log_vkey + "\n")
+    (out / ROOT_KEY_ID).write_text(root_key_id + "\n")
+    (out / WITNESSES).write_text("".join(vkey + "\n" for vkey in witnesses))
+    counts = [0, 0, 0]
+    with (out / ENTRIES).open("w") as handle:
+        for seq, leaf in entries:
+            handle.write(json.dumps({"seq": seq, "leaf": base64.b64encode(leaf).decode()}) + "\n")
+            counts[0] += 1
+    with (out / CHECKPOINTS).open("w") as handle:
+        for size, note in checkpoints:
+            handle.write(json.dumps({"size": size, "note": note.decode()}, ensure_ascii=False) + "\n")
+            counts[1] += 1
+    for sha256, data in documents:
+        path = document_path(out, sha256)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        counts[2] += 1
+    return counts[0], counts[1], counts[2]
+
+
+def document_path(root: Path, sha256: str) -> Path:
+    """Where a document lives in a bundle (the same layout as the ledger's document store)."""
+    return root / DOCUMENTS / "sha256" / sha256[:2] / sha256[2:4] / sha256
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A bundle on disk, read lazily: entries and checkpoints stream from their files."""
+
+    path: Path
+    log_vkey: str
+    root_key_id: str
+    witnesses: tuple[str, ...]
+
+    @classmethod
+    def open(cls, path: Path) -> Bundle:
+        """Read the bundle's small files; BundleError naming the file if one is missing."""
+        if not path.is_dir():
+            raise BundleError(f"{path} is not a folder")
+        for name in (ENTRIES, CHECKPOINTS, LOG_VKEY, ROOT_KEY_ID):
+            if not (path / name).is_file():
+                raise BundleError(f"{path / name} is missing: this is not a complete inspector bundle")
+        witnesses_file = path / WITNESSES
+        witnesses = witnesses_file.read_text().split() if witnesses_file.is_file() else []
+        return cls(
+            path,
+            (path / LOG_VKEY).read_text().strip(),
+            (path / ROOT_KEY_ID).read_text().strip(),
+            tuple(witnesses),
+        )
+
+    def entries(self) -> Iterator[tuple[int, bytes]]:
+        """(seq, leaf bytes) in file order."""
+        for number, record in self._records(ENTRIES, ("seq", "leaf")):
+            yield record["seq"], _base64(record["leaf"], ENTRIES, number)
+
+    def checkpoints(self) -> Iterator[bytes]:
+        """Signed checkpoint notes in file order."""
+        for _, record in self._records(CHECKPOINTS, ("size", "note")):
+            yield str(record["note"]).encode()
+
+    def documents(self) -> Iterator[tuple[str, Path]]:
+        """(claimed SHA-256, file) of every document in the bundle."""
+        root = self.path / DOCUMENTS / "sha256"
+        if root.is_dir():
+            for path in sorted(root.glob("*/*/*")):
+                yield path.name, path
+
+    def check_documents(self) -> list[str]:
+        """Documents whose bytes do not hash to their name (empty when all hold)."""
+        return [
+            f"document {name} does not match its SHA-256 (changed file?)"
+            for name, path in self.documents()
+            if hashlib.sha256(path.read_bytes()).hexdigest() != name
+        ]
+
+    def _records(self, name: str, fields: tuple[str, str]) -> Iterator[tuple[int, dict[str, object]]]:
+        with (self.path / name).open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise BundleError(f"{name} line {number} is not JSON: {exc}") from None
+                if not isinstance(record, dict) or set(record) != set(fields) or not isinstance(record[fields[0]], int):
+                    raise BundleError(f"{name} line {number} must be an object with exactly {fields}")
+                yield number, record
+
+
+def _base64(value: object, name: str, number: int) -> bytes:
+    if not isinstance(value, str):
+        raise BundleError(f"{name} line {number}: the leaf must be base64 text")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise BundleError(f"{name} line {number}: the leaf is not valid base64") from None
