@@ -29,9 +29,10 @@ and its own last verified checkpoint (the *state*, :func:`read_state` /
   the fault names the smallest range they allow: from the entry after the last matching
   checkpoint to the first mismatching one. Once the leaves differ from a checkpoint they
   differ from every later one too, so only that **first** transition is reported; a
-  second, independent alteration further on is not told apart from it. A mismatching
-  checkpoint that is followed by a matching one is the log's fault (it signed two
-  inconsistent trees) and is reported as such.
+  second, independent alteration further on is not told apart from it. That range fault
+  is left out when an entry fault inside the range already explains it (a signature
+  that fails, a missing entry, …). A mismatching checkpoint followed by a matching one
+  is the log's fault (it signed two inconsistent trees) and is reported as such.
 * **State.** If the inspector verified a checkpoint before, the log must still contain
   it (same root at its size) and the latest checkpoint must be consistent with it: an
   RFC 9162 consistency proof, computed from the rebuilt tree, must verify from the old
@@ -42,10 +43,16 @@ and its own last verified checkpoint (the *state*, :func:`read_state` /
   tlog-cosignature) from at least ``witness_quorum`` distinct witnesses of
   ``witness_vkeys``; a cosignature by a known witness that does not verify is a fault.
 
+The signature covers the payload only: a change to a leaf's ``seq``, ``aggregate``,
+``version``, ``type`` or ``time`` line is seen through the checkpoints alone (or as a
+malformed leaf), which is why the ledger signs a checkpoint after every append.
+
 Entries are streamed: the inspector keeps O(n) hashes (the Merkle tree's nodes and one
-digest per payload), never the leaves. Signature checks can run on worker threads
-(``workers``); the key each entry needs is decided in ledger order on the calling
-thread before its check is queued.
+digest per payload), never the leaves. Entry ``seq`` is leaf ``seq − 1`` of the rebuilt
+tree; a missing entry is a stand-in hash that matches no checkpoint. Signature checks
+can run on worker threads (``workers``): the key each entry needs is decided in ledger
+order on the calling thread before its check is queued, and key statements, whose
+effect depends on their own validity, are verified at once on the calling thread.
 
 This module imports only the standard library, ``cryptography``, ``keys`` and the
 stdlib-only ledger modules (log, merkle, notes, dsse), so that it runs without the
@@ -68,11 +75,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from keys import KeysError, VerifyingKey, key_id_of
+from keys import KeysError, VerifyingKey
 from ledger.dsse import PAYLOAD_TYPE, pae
 from ledger.log import Leaf, LeafError
 from ledger.merkle import EMPTY_ROOT, ProofError, consistency_proof, verify_consistency
@@ -102,6 +110,8 @@ DEFAULT_ORIGIN = "hungyen.gov.vn/par-ledger"
 INITIALISED = "par:Authority.Initialised.v1"
 KEY_REGISTERED = "par:Key.Registered.v1"
 KEY_REVOKED = "par:Key.Revoked.v1"
+_INITIALISED = INITIALISED.encode()
+_REGISTERED = KEY_REGISTERED.encode()
 
 EVENT_TYPES = frozenset(
     {
@@ -172,7 +182,11 @@ _MISSING = b"\xff" * 32
 # is reported and skipped rather than padding the tree with millions of stand-ins.
 _MAX_GAP = 1 << 22
 
+# Entries per batch of signature checks handed to a worker thread.
 _BATCH = 256
+# With worker threads, the calling thread lets go of the GIL once every _YIELD + 1
+# entries (a power of two minus one), so that a worker returning from a verify gets it.
+_YIELD = 3
 
 
 # --------------------------------------------------------------------------------------
@@ -353,6 +367,21 @@ class _Levels:
         except IndexError:
             raise LookupError(f"node (level {level}, index {index}) is not in the rebuilt tree") from None
 
+    def append(self, leaf_hash: bytes) -> None:
+        """Append a leaf hash and every complete subtree it completes."""
+        levels = self.levels
+        carry = leaf_hash
+        index = len(levels[0])
+        levels[0].append(carry)
+        level = 0
+        while index & 1:
+            carry = hashlib.sha256(b"\x01" + levels[level][index - 1] + carry).digest()
+            index >>= 1
+            level += 1
+            if level == len(levels):
+                levels.append([])
+            levels[level].append(carry)
+
     def root(self, size: int) -> bytes:
         """MTH of the first ``size`` leaves: fold the complete subtrees, rightmost first."""
         if size == 0:
@@ -446,12 +475,7 @@ class Inspector:
         return run.conclude(notes)
 
 
-@dataclass
-class _Key:
-    """A key valid from ``since`` (its registration) until revoked."""
-
-    verify: Callable[[bytes, bytes], None]
-    since: int
+_Verify = Callable[[bytes, bytes], None]  # Ed25519PublicKey.verify(signature, message)
 
 
 @dataclass
@@ -462,15 +486,16 @@ class _Run:
     pool: ThreadPoolExecutor | None
     faults: list[Fault] = field(default_factory=list)
     tree: _Levels = field(default_factory=_Levels)
+    matches: dict[int, bool] = field(default_factory=dict)
     size: int = 0
-    active: dict[bytes, _Key] = field(default_factory=dict)
+    active: dict[bytes, _Verify] = field(default_factory=dict)  # key id -> verify, while valid
     registered: dict[str, int] = field(default_factory=dict)
     revoked: dict[bytes, int] = field(default_factory=dict)
     invalid_registrations: dict[bytes, int] = field(default_factory=dict)
     gaps: list[list[int]] = field(default_factory=list)
     # A run of leaves whose seq lines are shifted by the same amount: [first, last, shift].
     shifted: list[int] | None = None
-    batch: list[tuple[Callable[[bytes, bytes], None], bytes, bytes, int, bytes]] = field(default_factory=list)
+    batch: list[tuple[_Verify, bytes, bytes, int, bytes]] = field(default_factory=list)
     futures: list[Future[list[Fault]]] = field(default_factory=list)
 
     # Driving -----------------------------------------------------------------------------
@@ -499,6 +524,7 @@ class _Run:
         batch = self.batch
         faults = self.faults
         threaded = self.pool is not None
+        every = _YIELD
         expected = self.size + 1
         for seq, data in entries:
             if seq != expected and not self._reposition(seq, data, expected):
@@ -542,13 +568,11 @@ class _Run:
                         if key is None:
                             self._unknown_key(seq, key_id)
                         else:
-                            batch.append(
-                                (key.verify, signature, pae_prefix + b"%d " % len(payload) + payload, seq, key_id)
-                            )
+                            batch.append((key, signature, pae_prefix + b"%d " % len(payload) + payload, seq, key_id))
                             if len(batch) >= _BATCH:
                                 self._flush()
                                 batch = self.batch
-            # The tree is over the bytes as given, whatever they hold.
+            # The tree is over the bytes as given, whatever they hold (_Levels.append, inlined).
             carry = sha(b"\x00" + data).digest()
             index = len(leaves)
             leaves.append(carry)
@@ -561,28 +585,13 @@ class _Run:
                     levels.append([])
                 levels[level].append(carry)
             expected = seq + 1
-            if threaded and not seq & 7:
+            if threaded and not len(leaves) & every:
                 # Let a verifying thread that is waiting for the GIL take it now, rather
                 # than after the interpreter's 5 ms switch interval.
                 time.sleep(0)
         self.size = expected - 1
         if self.shifted is not None:
             self._flush_shifted()
-
-    def _append_missing(self) -> None:
-        levels = self.tree.levels
-        sha = hashlib.sha256
-        carry = _MISSING
-        index = len(levels[0])
-        levels[0].append(carry)
-        level = 0
-        while index & 1:
-            carry = sha(b"\x01" + levels[level][index - 1] + carry).digest()
-            index >>= 1
-            level += 1
-            if level == len(levels):
-                levels.append([])
-            levels[level].append(carry)
 
     def _flush(self) -> None:
         batch, self.batch = self.batch, []
@@ -623,7 +632,7 @@ class _Run:
                 return False
             self.gaps.append([expected, seq - 1])
             for _ in range(seq - expected):
-                self._append_missing()
+                self.tree.append(_MISSING)
             return True
         # seq < expected: either it belongs in a gap (it came late) or it is a second copy.
         for gap in self.gaps:
@@ -696,7 +705,7 @@ class _Run:
         """Fault a payload of another event type that is a key statement in disguise."""
         try:
             statement = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):
             return
         kind = statement.get("type") if isinstance(statement, dict) else None
         if kind in _KEY_STATEMENTS.values():
@@ -704,110 +713,116 @@ class _Run:
                 Fault(seq, f"its event type {event_type.decode()} does not match its statement type {kind}")
             )
 
-    def _key_statement(self, seq: int, event_type: bytes, payload: bytes, key_id: bytes, signature: bytes) -> None:
-        """Verify a key statement now, and apply it only if it is valid."""
-        faults = self.faults
+    def _statement(self, seq: int, event_type: bytes, payload: bytes) -> dict[str, Any] | None:
+        """Parse a key statement's payload; fault and return None unless it is one."""
         expected = _KEY_STATEMENTS[event_type]
         try:
             statement = json.loads(payload)
-        except ValueError as exc:
-            faults.append(Fault(seq, f"the {expected} payload is not JSON (changed bytes?): {exc}"))
-            statement = None
+        except (ValueError, RecursionError) as exc:
+            self.faults.append(Fault(seq, f"the {expected} payload is not JSON (changed bytes?): {exc}"))
+            return None
         if not isinstance(statement, dict) or not isinstance(statement.get("body"), dict):
-            if statement is not None:
-                faults.append(Fault(seq, f"the {expected} payload is not a statement with a body"))
-            statement = None
-        elif statement.get("type") != expected:
-            faults.append(
-                Fault(
-                    seq,
-                    f"its event type {event_type.decode()} does not match its statement type {statement.get('type')!r}",
-                )
+            self.faults.append(Fault(seq, f"the {expected} payload is not a statement with a body"))
+            return None
+        if statement.get("type") != expected:
+            kind = statement.get("type")
+            self.faults.append(
+                Fault(seq, f"its event type {event_type.decode()} does not match its statement type {kind!r}")
             )
-            statement = None
+            return None
+        return statement
+
+    def _key_statement(self, seq: int, event_type: bytes, payload: bytes, key_id: bytes, signature: bytes) -> None:
+        """Verify a key statement now, in ledger order, and apply it only if it is valid."""
+        faults = self.faults
         message = _PAE_PREFIX + b"%d " % len(payload) + payload
-        name = key_id.decode()
-        if expected == "ledger.initialise":
-            self._initialise(seq, statement, key_id, signature, message)
+        if event_type == _INITIALISED:
+            # The root key is in the payload itself: it must be read before it can verify.
+            if seq != 1:
+                faults.append(Fault(seq, "a second ledger.initialise: the ledger is initialised by entry 1 only"))
+                return
+            statement = self._statement(seq, event_type, payload)
+            if statement is not None:
+                self._initialise(statement, key_id, signature, message)
             return
+        # As docs/formats.md §2 asks: verify first, only then read the statement.
         key = self.active.get(key_id)
         if key is None:
             self._unknown_key(seq, key_id)
         else:
             try:
-                key.verify(signature, message)
+                key(signature, message)
             except InvalidSignature:
-                faults.append(Fault(seq, f"the signature by {name} does not verify (forged or changed)"))
+                faults.append(Fault(seq, f"the signature by {key_id.decode()} does not verify (forged or changed)"))
                 key = None
-        subject = statement.get("subject") if statement is not None else None
+        if key is None:
+            if event_type == _REGISTERED:
+                self._name_invalid_registration(payload, seq)
+            return
+        statement = self._statement(seq, event_type, payload)
+        if statement is None:
+            return
+        subject = statement.get("subject")
         found = _KEY_SUBJECT.fullmatch(subject) if isinstance(subject, str) else None
-        if statement is not None and found is None:
-            faults.append(Fault(seq, f"the {expected} subject {subject!r} is not key/<key id>"))
+        kind = statement["type"]
         if found is None:
-            self._note_invalid(expected, statement, seq)
+            faults.append(Fault(seq, f"the {kind} subject {subject!r} is not key/<key id>"))
             return
         target = found[1]
         target_bytes = target.encode()
-        assert statement is not None
-        if expected == "key.register":
-            ok = key is not None
-            try:
-                public = VerifyingKey.from_base64(statement["body"].get("public_key"))
-            except (KeysError, TypeError, ValueError) as exc:
-                faults.append(Fault(seq, f"key.register of {target}: the public key cannot be read: {exc}"))
-                public = None
-            if public is not None and key_id_of(public.raw) != target:
-                faults.append(
-                    Fault(
-                        seq,
-                        f"key.register of {target}: the public key's id is {key_id_of(public.raw)}, not the subject's",
-                    )
-                )
-                public = None
-            if target in self.registered:
-                faults.append(Fault(seq, f"key {target} was already registered at entry {self.registered[target]}"))
-                ok = False
-            if ok and public is not None:
-                self.active[target_bytes] = _Key(Ed25519PublicKey.from_public_bytes(public.raw).verify, seq)
-                self.registered[target] = seq
-                self.invalid_registrations.pop(target_bytes, None)
-            elif target not in self.registered:
-                self.invalid_registrations.setdefault(target_bytes, seq)
-            return
-        # key.revoke
-        if target not in self.registered:
+        if event_type == _REGISTERED:
+            self._register(seq, target, statement["body"])
+        elif target not in self.registered:
             faults.append(Fault(seq, f"key.revoke of {target}, a key that was never registered"))
         elif target_bytes in self.revoked:
             faults.append(Fault(seq, f"key.revoke of {target}, already revoked at entry {self.revoked[target_bytes]}"))
-        elif key is not None:
+        else:
             del self.active[target_bytes]
             self.revoked[target_bytes] = seq
 
-    def _note_invalid(self, expected: str, statement: dict[str, object] | None, seq: int) -> None:
-        """Remember that a key statement that failed named a key, for later messages."""
-        if expected != "key.register" or statement is None:
+    def _register(self, seq: int, target: str, body: dict[str, Any]) -> None:
+        """Apply a validly signed key.register of ``target`` if its key is that key."""
+        target_bytes = target.encode()
+        if target in self.registered:
+            self.faults.append(Fault(seq, f"key {target} was already registered at entry {self.registered[target]}"))
             return
-        subject = statement.get("subject")
-        if isinstance(subject, str) and subject.startswith("key/"):
-            self.invalid_registrations.setdefault(subject[4:].encode(), seq)
+        try:
+            public = VerifyingKey.from_base64(body.get("public_key"))
+        except (KeysError, TypeError, ValueError) as exc:
+            self.faults.append(Fault(seq, f"key.register of {target}: the public key cannot be read: {exc}"))
+            self.invalid_registrations.setdefault(target_bytes, seq)
+            return
+        if public.key_id != target:
+            self.faults.append(
+                Fault(seq, f"key.register of {target}: the public key's id is {public.key_id}, not the subject's")
+            )
+            self.invalid_registrations.setdefault(target_bytes, seq)
+            return
+        self.active[target_bytes] = Ed25519PublicKey.from_public_bytes(public.raw).verify
+        self.registered[target] = seq
+        self.invalid_registrations.pop(target_bytes, None)
 
-    def _initialise(
-        self, seq: int, statement: dict[str, object] | None, key_id: bytes, signature: bytes, message: bytes
-    ) -> None:
+    def _name_invalid_registration(self, payload: bytes, seq: int) -> None:
+        """Remember which key a registration that did not verify names: for messages only."""
+        try:
+            statement = json.loads(payload)
+        except (ValueError, RecursionError):
+            return
+        subject = statement.get("subject") if isinstance(statement, dict) else None
+        found = _KEY_SUBJECT.fullmatch(subject) if isinstance(subject, str) else None
+        if found is not None and found[1] not in self.registered:
+            self.invalid_registrations.setdefault(found[1].encode(), seq)
+
+    def _initialise(self, statement: dict[str, Any], key_id: bytes, signature: bytes, message: bytes) -> None:
+        """Learn the root key from entry 1, if that entry is signed by the root key it names."""
         faults = self.faults
         name = key_id.decode()
-        if seq != 1:
-            faults.append(Fault(seq, "a second ledger.initialise: the ledger is initialised by entry 1 only"))
-            return
-        if statement is None:
-            return
+        seq = 1
         if statement.get("subject") != _AUTHORITY_SUBJECT:
             faults.append(Fault(seq, f"ledger.initialise must be about {_AUTHORITY_SUBJECT!r}"))
             return
-        body = statement["body"]
-        assert isinstance(body, dict)
         try:
-            root = VerifyingKey.from_base64(body.get("root_public_key"))
+            root = VerifyingKey.from_base64(statement["body"].get("root_public_key"))
         except (KeysError, TypeError, ValueError) as exc:
             faults.append(Fault(seq, f"the root public key cannot be read: {exc}"))
             return
@@ -826,7 +841,7 @@ class _Run:
         except InvalidSignature:
             faults.append(Fault(seq, f"the signature by the root key {name} does not verify (forged or changed)"))
             return
-        self.active[key_id] = _Key(verify, 1)
+        self.active[key_id] = verify
 
     # Checkpoints -------------------------------------------------------------------------
 
@@ -845,17 +860,35 @@ class _Run:
                 log_faults.append(Fault(None, f"checkpoint{_peek_size(note)} rejected: {result}"))
             else:
                 valid.append((result, note))
+        # One checkpoint per size; where the log signed several roots for a size (a fork),
+        # keep the one the entries match, so that the outcome does not depend on note order.
+        tree = self.tree
         by_size: dict[int, tuple[Checkpoint, bytes]] = {}
+        matches: dict[int, bool] = {}
+        forks: list[tuple[Checkpoint, bytes]] = []
         for checkpoint, note in sorted(valid, key=lambda item: item[0].size):
-            other = by_size.setdefault(checkpoint.size, (checkpoint, note))
-            if other[0].root != checkpoint.root:
-                log_faults.append(
-                    Fault(
-                        None,
-                        f"SECURITY ERROR: the log key signed two different checkpoints of size {checkpoint.size} "
-                        "(a fork)" + _evidence(("one", other[1]), ("the other", note)),
-                    )
+            size = checkpoint.size
+            match = size <= n and tree.root(size) == checkpoint.root
+            held = by_size.get(size)
+            if held is None:
+                by_size[size] = (checkpoint, note)
+                matches[size] = match
+            elif held[0].root != checkpoint.root:
+                if match:
+                    forks.append(held)
+                    by_size[size] = (checkpoint, note)
+                    matches[size] = True
+                else:
+                    forks.append((checkpoint, note))
+        for checkpoint, note in forks:
+            log_faults.append(
+                Fault(
+                    None,
+                    f"SECURITY ERROR: the log key signed two different checkpoints of size {checkpoint.size} "
+                    "(a fork)" + _evidence(("one", by_size[checkpoint.size][1]), ("the other", note)),
                 )
+            )
+        self.matches = {size: ok for size, ok in matches.items() if size <= n}
         latest = max(by_size.values(), key=lambda item: item[0].size) if by_size else None
         if latest is None:
             if n or notes:
@@ -872,24 +905,16 @@ class _Run:
                         f"not covered by any checkpoint: the latest is {top} (appended after it, or inserted?)",
                     )
                 )
-        self._compare_roots(by_size, latest, log_faults)
+        self._compare_roots(by_size, log_faults)
         checkpoint, note = self._check_state(latest, log_faults)
         self._check_witnesses(latest, valid, log_faults)
         faults.sort(key=lambda fault: fault.seq or 0)
         faults.extend(log_faults)
         return Report(n, checkpoint, faults, note)
 
-    def _compare_roots(
-        self,
-        by_size: dict[int, tuple[Checkpoint, bytes]],
-        latest: tuple[Checkpoint, bytes] | None,
-        log_faults: list[Fault],
-    ) -> None:
-        n = self.size
-        tree = self.tree
-        checked = [(size, item) for size, item in sorted(by_size.items()) if size <= n]
-        matches = {size: tree.root(size) == item[0].root for size, item in checked}
-        self.matches = matches
+    def _compare_roots(self, by_size: dict[int, tuple[Checkpoint, bytes]], log_faults: list[Fault]) -> None:
+        matches = self.matches
+        checked = [(size, by_size[size]) for size in sorted(matches)]
         last_match = max((size for size, ok in matches.items() if ok), default=0)
         for size, item in checked:
             if matches[size]:
