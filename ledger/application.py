@@ -53,7 +53,7 @@ from ledger.notes import (
     TlogProof,
     open_checkpoint,
 )
-from ledger.persistence import LedgerRecorder
+from ledger.persistence import LedgerRecorder, LoggedEvent
 from ledger.records import Record, SignedEvent, subject_id
 from ledger.registry import (
     AUTHORITY_SUBJECT,
@@ -450,13 +450,17 @@ class Ledger(Application[UUID]):
 
     def entries(self, start: int = 1, stop: int | None = None) -> Iterator[Entry]:
         """Stored entries from `start` to `stop` (inclusive), decoded, in ledger order."""
+        for row in self._logged(start, stop):
+            if row.stored is not None:
+                yield Entry(row.seq, self.mapper.to_domain_event(row.stored), row.leaf_hash)  # type: ignore[arg-type]
+
+    def _logged(self, start: int, stop: int | None) -> Iterator[LoggedEvent]:
+        """Log rows with their stored events, page by page."""
         position = start
         while stop is None or position <= stop:
             limit = self.log_section_size if stop is None else min(self.log_section_size, stop - position + 1)
             rows = self.ledger_recorder.select_logged(position, limit)
-            for row in rows:
-                if row.stored is not None:
-                    yield Entry(row.seq, self.mapper.to_domain_event(row.stored), row.leaf_hash)  # type: ignore[arg-type]
+            yield from rows
             if len(rows) < limit:
                 return
             position = rows[-1].seq + 1
@@ -464,9 +468,19 @@ class Ledger(Application[UUID]):
     # The transparency log ---------------------------------------------------------------
 
     def leaves(self, start: int = 1, stop: int | None = None) -> Iterator[tuple[int, bytes]]:
-        """(seq, leaf bytes) of stored entries, recomputed from the stored events."""
-        for entry in self.entries(start, stop):
-            yield entry.seq, leaf_of(entry.seq, entry.event, get_topic(type(entry.event))).to_bytes()
+        """(seq, leaf bytes) of stored entries, recomputed from the stored events.
+
+        An entry whose stored event is gone or cannot be decoded has no leaf and is left
+        out: whoever checks the leaves sees the gap and names it.
+        """
+        for row in self._logged(start, stop):
+            if row.stored is None:
+                continue
+            try:
+                event = self.mapper.to_domain_event(row.stored)
+            except Exception:  # a damaged event has no leaf; verification names it
+                continue
+            yield row.seq, leaf_of(row.seq, event, row.stored.topic).to_bytes()  # type: ignore[arg-type]
 
     def checkpoint(self, size: int | None = None) -> tuple[int, bytes] | None:
         """(size, signed note with its stored cosignatures) of the checkpoint of `size` (latest by default)."""

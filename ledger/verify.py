@@ -9,43 +9,44 @@ Verification replays every stored envelope, in sequence, through a fresh in-memo
 3. the envelope's signature verifies with a key registered, and not revoked, before
    that position; the signer may sign it; the schema and the domain rules hold;
 4. replaying it yields the same aggregate, version and event type as stored;
-5. no stored event lacks a position in the log.
+5. no stored event lacks a position in the log;
+6. the Merkle tree of the recomputed leaves matches every checkpoint the log key signed
+   (the offline inspector's checks, run on the database): an insider who rewrites an
+   event together with its leaf hash is caught here, located by the checkpoints.
 
-Each fault names the entry by sequence number and says what is wrong. An attacker who
-can also rewrite leaf hashes and re-sign with a stolen key is caught only against
-signed checkpoints held outside the database (the transparency log).
+Each fault names the entry by sequence number (or the smallest range the checkpoints
+allow) and says what is wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.application import Ledger, leaf_of
 from ledger.errors import LedgerError
+from ledger.inspection import Fault, Inspector
+from ledger.notes import NoteVerifier
 
 if TYPE_CHECKING:
     from ledger.persistence import LoggedEvent
 
 
-@dataclass(frozen=True)
-class Fault:
-    """One thing wrong with the stored ledger."""
-
-    seq: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"entry {self.seq}" if self.seq is not None else "outside the log"
-        return f"{where}: {self.reason}"
-
-
 Progress = Callable[[int, int], None]
 
 
-def verify_ledger(ledger: Ledger, *, progress: Progress | None = None, batch: int = 1000) -> list[Fault]:
-    """Every fault in `ledger`'s storage (an empty list when all holds)."""
+def verify_ledger(
+    ledger: Ledger,
+    *,
+    log_vkey: str | None = None,
+    progress: Progress | None = None,
+    batch: int = 1000,
+) -> list[Fault]:
+    """Every fault in `ledger`'s storage (an empty list when all holds).
+
+    The checkpoints are checked with `log_vkey`, or the ledger's own log key; a ledger
+    with neither has no checkpoints to check.
+    """
     replica = Ledger(
         env={
             "PERSISTENCE_MODULE": "ledger.popo:Factory",
@@ -77,6 +78,16 @@ def verify_ledger(ledger: Ledger, *, progress: Progress | None = None, batch: in
             )
         )
     replica.close()
+    if log_vkey is None and ledger.log_signer is not None:
+        log_vkey = ledger.log_signer.vkey
+    if log_vkey is not None:
+        seen = {fault.seq for fault in faults}
+        inspector = Inspector(
+            log_vkey=log_vkey, origin=NoteVerifier(log_vkey).name, root_key_id=ledger.pinned_root_key_id
+        )
+        report = inspector.inspect(ledger.leaves(), (note for _, note in ledger.checkpoints()))
+        # The replay above already named what it found; add what only the tree and checkpoints show.
+        faults.extend(fault for fault in report.faults if fault.seq is None or fault.seq not in seen)
     return faults
 
 

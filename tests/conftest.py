@@ -14,11 +14,15 @@ from hypothesis import settings
 from ledger.application import Ledger
 from ledger.config import persistence_env
 from ledger.documents import DocumentStore
+from ledger.notes import NoteSigner
+from ledger.transparency import DEFAULT_ORIGIN
 
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+#: The log key of every test ledger on a real database (a test key, fixed so runs compare).
+LOG_SIGNER = NoteSigner(DEFAULT_ORIGIN, bytes(range(32)))
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -61,7 +65,7 @@ def open_ledger(database_url: str, documents: DocumentStore) -> Iterator[object]
     opened: list[Ledger] = []
 
     def open_() -> Ledger:
-        ledger = Ledger(env=persistence_env(database_url), documents=documents)
+        ledger = Ledger(env=persistence_env(database_url), documents=documents, log_signer=LOG_SIGNER)
         opened.append(ledger)
         return ledger
 

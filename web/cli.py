@@ -228,10 +228,13 @@ for command in cli_log.LOG_COMMANDS:
     help="With --bundle: your last verified checkpoint; the log must extend it. Updated when all holds.",
 )
 @click.option("--workers", default=1, show_default=True, help="With --bundle: threads verifying signatures.")
-def verify(bundle: Path | None, state: Path | None, workers: int) -> None:
+@click.option(
+    "--quorum", default=0, show_default=True, help="With --bundle: witnesses that must cosign the latest checkpoint."
+)
+def verify(bundle: Path | None, state: Path | None, workers: int, quorum: int) -> None:
     """Check every entry: signature, key validity, authorization, order, tree and checkpoints. Exit 1 on any fault."""
     if bundle is not None:
-        cli_log.verify_bundle(bundle, state, workers)
+        cli_log.verify_bundle(bundle, state, workers, quorum)
         return
     if state is not None:
         raise click.UsageError("--state goes with --bundle")

@@ -415,7 +415,7 @@ def test_a_stored_event_without_a_log_row_is_reported(
     assert faults[0].reason == (
         f"stored event {stored.originator_id} v{stored.originator_version} has no position in the log (inserted?)"
     )
-    assert str(faults[0]).startswith("outside the log: ")
+    assert str(faults[0]).startswith("log: ")
 
 
 def test_swapped_log_rows_are_both_named(world: World, database: Database, open_ledger: OpenLedger) -> None:
