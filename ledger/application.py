@@ -29,11 +29,13 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import get_topic
 
+from keys import VerifyingKey
 from ledger.commands import HANDLERS, Actor, Context, DocumentChecker, Lookup
 from ledger.envelope import Author, Envelope
 from ledger.errors import (
     ConflictError,
     DuplicateError,
+    LedgerError,
     LogIntegrityError,
     NotAuthorizedError,
     NotFoundError,
@@ -201,6 +203,7 @@ class Ledger(Application[UUID]):
         self.log_signer = log_signer
         self.witnesses = {verifier.name: verifier for verifier in map(CosignatureVerifier, witnesses)}
         self._head = self.ledger_recorder.max_seq()
+        self._verifying_keys: dict[str, VerifyingKey] = {}
         # Loaded and checked on the first append, so a damaged log can still be read and verified.
         self._frontier: Frontier | None = None
 
@@ -215,32 +218,41 @@ class Ledger(Application[UUID]):
 
         `recorded_at` is for replays (verification), which must decide as the ledger did.
         """
+        at = recorded_at or datetime.now(UTC)
+        # Writers in different processes take turns under the append lock, so none starves.
+        # The first attempt trusts this process's view; if another process appended since,
+        # the log's primary key refuses the save, and the retry decides on the caught-up view.
         with self._lock, self.ledger_recorder.append_lock():
-            self._catch_up()
             for _ in range(MAX_ATTEMPTS):
-                lookup = _CachedLookup(self)
                 try:
-                    return self._try_append(envelope, lookup, recorded_at or datetime.now(UTC))
+                    return self._attempt(envelope, at)
                 except _HeadMoved:
                     self._catch_up()
-                except BaseException:
-                    self._forget(lookup.handed_out)
-                    raise
             msg = "the ledger kept changing under this command; nothing was appended, try again"
             raise ConflictError(msg)
+
+    def _attempt(self, envelope: Envelope, at: datetime) -> Receipt:
+        lookup = _CachedLookup(self)
+        try:
+            return self._try_append(envelope, lookup, at)
+        except BaseException:
+            self._forget(lookup.handed_out)
+            raise
 
     def _try_append(self, envelope: Envelope, lookup: _CachedLookup, at: datetime) -> Receipt:
         actor = self._resolve_signer(envelope, lookup)
         statement = envelope.statement
         digest = hashlib.sha256(envelope.payload).hexdigest()
-        earlier = self.ledger_recorder.seq_of_nonce(statement.nonce, digest)
-        if earlier is not None:
-            raise ReplayError(f"this envelope (nonce {statement.nonce}) was already appended as entry {earlier}")
         handler = HANDLERS.get(statement.type)
         if handler is None:
             raise PayloadError(f"unknown statement type {statement.type!r}", field="type")
         context = Context(envelope, actor, at, lookup, self.documents)
-        record = handler(context)
+        try:
+            record = handler(context)
+        except LedgerError:
+            # Whatever the handler objects to, a replayed envelope is named as a replay.
+            self._refuse_replay(statement.nonce, digest)
+            raise
         (event,) = record.pending_events
         event_type = get_topic(type(event))
         seq = self._head + 1
@@ -262,11 +274,12 @@ class Ledger(Application[UUID]):
         try:
             self.save(record, log_entry=entry)
         except IntegrityError:
-            self._forget(lookup.handed_out)
-            earlier = self.ledger_recorder.seq_of_nonce(statement.nonce, digest)
-            if earlier is not None:
-                raise ReplayError(
-                    f"this envelope (nonce {statement.nonce}) was already appended as entry {earlier}"
+            # The constraints decide what the cheap checks skipped: a replayed nonce or
+            # payload, a record created twice, or another process appending first.
+            self._refuse_replay(statement.nonce, digest)
+            if event.originator_version == 1 and self.recorder.select_events(record.id, limit=1):
+                raise DuplicateError(
+                    f"{statement.subject} already exists; correct or change it instead", field="subject"
                 ) from None
             raise _HeadMoved from None
         self._head = seq
@@ -284,15 +297,18 @@ class Ledger(Application[UUID]):
             proof=None if checkpoint is None else TlogProof(seq - 1, growth.proof, checkpoint, extra=leaf),
         )
 
+    def _refuse_replay(self, nonce: str, payload_sha256: str) -> None:
+        earlier = self.ledger_recorder.seq_of_nonce(nonce, payload_sha256)
+        if earlier is not None:
+            raise ReplayError(f"this envelope (nonce {nonce}) was already appended as entry {earlier}") from None
+
     def _resolve_signer(self, envelope: Envelope, lookup: Lookup) -> Actor:
         """Check the signature with the key the ledger holds for it; return the signer."""
-        from keys import KeyFormatError, VerifyingKey, key_id_of
-
         authority = lookup.get(AUTHORITY_SUBJECT)
         if authority is None:
             return self._resolve_founder(envelope)
         assert isinstance(authority, Authority)
-        root = VerifyingKey.from_base64(authority.root_public_key)
+        root = self._verifying_key(authority.root_public_key)
         if envelope.key_id == root.key_id:
             envelope.verify(root)
             statement = envelope.statement
@@ -306,11 +322,8 @@ class Ledger(Application[UUID]):
             raise SignatureError(f"signed by {envelope.key_id}, a key the ledger never registered")
         if key.revocation is not None:
             raise SignatureError(f"signed by {envelope.key_id}, which was revoked before this entry ({key.revocation})")
-        try:
-            verifying_key = VerifyingKey.from_base64(key.public_key)
-        except KeyFormatError as exc:  # pragma: no cover - registration checked it
-            raise SignatureError(str(exc)) from None
-        assert key_id_of(verifying_key.raw) == envelope.key_id
+        verifying_key = self._verifying_key(key.public_key)
+        assert verifying_key.key_id == envelope.key_id
         envelope.verify(verifying_key)
         statement = envelope.statement
         if statement.officer != key.officer:
@@ -330,6 +343,13 @@ class Ledger(Application[UUID]):
         assert isinstance(unit, Unit)
         unit.check_active()
         return Actor(unit.code, officer.officer_id, envelope.key_id, officer.roles, unit)
+
+    def _verifying_key(self, public_key: str) -> VerifyingKey:
+        """A registered public key, parsed once (registration checked it)."""
+        key = self._verifying_keys.get(public_key)
+        if key is None:
+            key = self._verifying_keys[public_key] = VerifyingKey.from_base64(public_key)
+        return key
 
     def _resolve_founder(self, envelope: Envelope) -> Actor:
         """The first envelope initialises the ledger and is signed by the root key it names."""
@@ -389,6 +409,8 @@ class Ledger(Application[UUID]):
                 raise LogIntegrityError(f"refusing to append: no checkpoint was signed for the {self._head} entries")
             return frontier
         size, note = latest
+        if size > self._head:
+            raise _HeadMoved  # another process appended: catch up, then load
         try:
             checkpoint = open_checkpoint(note, NoteVerifier(self.log_signer.vkey), origin=self.log_signer.name)
         except NoteError as exc:
@@ -478,9 +500,12 @@ class Ledger(Application[UUID]):
                 continue
             try:
                 event = self.mapper.to_domain_event(row.stored)
+                # Inside the try too: a changed byte can decode into the wrong types (the
+                # envelope as a plain dict, the timestamp as text), which fail only here.
+                leaf = leaf_of(row.seq, event, row.stored.topic).to_bytes()  # type: ignore[arg-type]
             except Exception:  # a damaged event has no leaf; verification names it
                 continue
-            yield row.seq, leaf_of(row.seq, event, row.stored.topic).to_bytes()  # type: ignore[arg-type]
+            yield row.seq, leaf
 
     def checkpoint(self, size: int | None = None) -> tuple[int, bytes] | None:
         """(size, signed note with its stored cosignatures) of the checkpoint of `size` (latest by default)."""

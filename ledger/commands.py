@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from ledger.errors import DuplicateError, NotAuthorizedError, NotFoundError, PayloadError, RuleError
+from ledger.errors import NotAuthorizedError, NotFoundError, PayloadError, RuleError
 from ledger.fields import CODE, SLUG
 from ledger.indices import AdjustmentBody, ApprovalBody, Cycle, CycleBody, Index, IndexBody
 from ledger.ratings import (
@@ -157,12 +157,11 @@ class Context:
         return record
 
     def new(self, kind: type[R], created: type[Any]) -> R:
-        """A new record for the subject; DuplicateError if one exists already."""
-        if self.lookup.get(self.statement.subject) is not None:
-            raise DuplicateError(
-                f"{self.statement.subject} already exists; correct or change it instead",
-                field="subject",
-            )
+        """A new record for the subject.
+
+        Not looked up first: storage refuses a second record with the same subject (its
+        id and version 1 are taken), and the ledger reports that as a DuplicateError.
+        """
         record: R = kind.start(created, self.envelope, self.at)
         return record
 

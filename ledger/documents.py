@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import tempfile
 import unicodedata
@@ -144,6 +145,27 @@ def referenced_documents(entries: Iterable[Any], store: DocumentStore) -> Iterat
     seen: set[str] = set()
     for entry in entries:
         for sha256 in _document_hashes(entry.envelope.statement.body):
+            if sha256 not in seen:
+                seen.add(sha256)
+                yield sha256, store.read(sha256)
+
+
+def documents_of_leaves(leaves: Iterable[tuple[int, bytes]], store: DocumentStore) -> Iterator[tuple[str, bytes]]:
+    """Like `referenced_documents`, for (seq, leaf bytes) as `Ledger.leaves` gives them.
+
+    The exporter uses this so that a damaged stored event does not stop the export: it
+    has no leaf (the inspector names the gap), and a leaf whose payload is not a
+    statement references no document (its signature fails, and the inspector says so).
+    """
+    from ledger.log import Leaf, LeafError
+
+    seen: set[str] = set()
+    for _, data in leaves:
+        try:
+            hashes = list(_document_hashes(json.loads(Leaf.from_bytes(data).payload)["body"]))
+        except (LeafError, ValueError, KeyError, TypeError, RecursionError):
+            continue
+        for sha256 in hashes:
             if sha256 not in seen:
                 seen.add(sha256)
                 yield sha256, store.read(sha256)

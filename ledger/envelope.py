@@ -92,6 +92,33 @@ def canonical_json(value: Any) -> bytes:
         raise PayloadError(f"cannot be encoded as canonical JSON ({exc})", field="payload") from exc
 
 
+def is_canonical(document: Any, payload: bytes) -> bool:
+    """Whether `payload` is exactly the canonical encoding of its parsed `document`.
+
+    Fast path: for JSON with safe integers only, NFC strings and ASCII keys, RFC 8785 is
+    what `json.dumps` writes with sorted keys, no spaces and no ASCII escaping (the two
+    escape the same characters the same way); other documents take rfc8785 itself.
+    """
+    if _plainly_encodable(document):
+        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() == payload
+    return canonical_json(document) == payload
+
+
+def _plainly_encodable(value: Any, depth: int = 0) -> bool:
+    """Safe integers, NFC strings, ASCII keys, shallow nesting: where json.dumps and RFC 8785 agree."""
+    if isinstance(value, str):
+        return unicodedata.is_normalized("NFC", value) and not _SURROGATE.search(value)
+    if isinstance(value, dict | list) and depth >= MAX_NESTING:
+        return False
+    if isinstance(value, dict):
+        return all(key.isascii() and _plainly_encodable(item, depth + 1) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_plainly_encodable(item, depth + 1) for item in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    return True
+
+
 def new_nonce() -> str:
     """128 random bits as 32 lowercase hex digits."""
     return secrets.token_hex(16)
@@ -134,7 +161,7 @@ class Statement:
             raise PayloadError("must be an ISO 8601 date-time", field="client_time") from None
         if client_time.tzinfo is None:
             raise PayloadError("must carry a UTC offset, e.g. +07:00", field="client_time")
-        if canonical_json(document) != payload:
+        if not is_canonical(document, payload):
             raise PayloadError("is not in canonical form (NFC text, RFC 8785 JSON)", field="payload")
         return cls(
             type=document["type"],

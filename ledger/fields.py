@@ -63,7 +63,7 @@ class Reader:
             raise PayloadError("must not start or end with spaces", field=self.field(name))
         if len(value) > max_length:
             raise PayloadError(f"is longer than {max_length} characters", field=self.field(name))
-        if any(unicodedata.category(character) in _INVISIBLE for character in value):
+        if not value.isprintable() and any(unicodedata.category(character) in _INVISIBLE for character in value):
             raise PayloadError("contains control or invisible characters", field=self.field(name))
         return value
 

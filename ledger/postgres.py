@@ -92,7 +92,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         self._insert_log = SQL(
             "INSERT INTO {schema}.{log} VALUES ("
             "CASE WHEN (SELECT COALESCE(MAX(seq), 0) FROM {schema}.{log}) = %s THEN %s END, "
-            "%s, %s, %s, %s, %s) RETURNING seq"
+            "%s, %s, %s, %s, %s)"
         ).format(**names)
         self._max_seq = SQL("SELECT COALESCE(MAX(seq), 0) AS seq FROM {schema}.{log}").format(**names)
         self._changed_since = SQL("SELECT seq, originator_id FROM {schema}.{log} WHERE seq > %s ORDER BY seq").format(
@@ -155,7 +155,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 ),
                 prepare=True,
             )
-            curs.fetchone()
+            # No fetch: the inserts stay in the pipeline, and a failure aborts the commit.
             curs.executemany(self._insert_node, entry.nodes)
             if entry.checkpoint is not None:
                 curs.execute(self._insert_checkpoint, (entry.seq, entry.checkpoint), prepare=True)

@@ -8,6 +8,7 @@ changed byte in storage cannot change state without breaking a signature or a le
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -18,6 +19,7 @@ from ledger.envelope import Envelope, Statement
 SUBJECT_NAMESPACE = uuid5(NAMESPACE_URL, "https://hungyen.gov.vn/par-ledger/subjects")
 
 
+@lru_cache(maxsize=65536)
 def subject_id(subject: str) -> UUID:
     """The aggregate id of a subject such as ``unit/SNV``: stable, so duplicates collide."""
     return uuid5(SUBJECT_NAMESPACE, subject)

@@ -101,10 +101,14 @@ def _check_entry(ledger: Ledger, replica: Ledger, row: LoggedEvent) -> list[Faul
         ]
     try:
         event = ledger.mapper.to_domain_event(row.stored)
+        # A changed byte can decode into the wrong types (the envelope as a plain dict,
+        # the timestamp as text): only framing the leaf shows it.
+        leaf = leaf_of(row.seq, event, row.stored.topic)  # type: ignore[arg-type]
+        leaf.to_bytes()
     except Exception as exc:
         return [Fault(row.seq, f"the stored event cannot be decoded (changed bytes?): {exc}")]
     faults = []
-    if leaf_of(row.seq, event, row.stored.topic).hash() != row.leaf_hash:  # type: ignore[arg-type]
+    if leaf.hash() != row.leaf_hash:
         faults.append(
             Fault(
                 row.seq,

@@ -1,0 +1,320 @@
+"""What the views answer, derived at read time from their rows: pure functions, no IO.
+
+Two answers depend on more than one table or on a date the reader chooses, so they are
+derived when asked rather than stored:
+
+- the deadlines of a year against a reference date: which obligations were owed (the
+  cycle's deadlines, the indices in force and their lead departments, the rated units),
+  which were met, late, missing or still pending on that date;
+- Sở Nội vụ's compilation: each rated head's applicable index results under the rule set
+  that their current computation names, the level each yields, the combined level, and
+  whether that still equals what the computation recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ledger.fields import Reader
+from ledger.indices import OBLIGATIONS
+from ledger.registry import RATED_CLASSES
+from ledger.rules import NOT_EVALUATED, Input, Parameters, evaluate, index_level
+from projections.schema import Row, loads
+
+#: The order units are listed in: the classes of Decision 01/2023, then the province.
+CLASS_ORDER = {unit_class: n for n, unit_class in enumerate((*RATED_CLASSES, "province"))}
+#: The order of the yearly obligations (as in the implementing letter).
+OBLIGATION_ORDER = {obligation: n for n, obligation in enumerate(OBLIGATIONS)}
+
+
+def unit_order(unit: Mapping[str, Any] | None, code: str) -> tuple[int, str]:
+    """Sort key of a unit: its class, then its code."""
+    unit_class = unit["unit_class"] if unit else ""
+    return CLASS_ORDER.get(unit_class, len(CLASS_ORDER)), code
+
+
+# Deadlines -------------------------------------------------------------------------------
+
+
+def last_day_on_time(obligation: str, due: date) -> date:
+    """The last day a submission is on time: "before 01/11" → 31/10; "by 05/11" → 05/11."""
+    return due if OBLIGATIONS.get(obligation) == "by" else due - timedelta(days=1)
+
+
+def deadline_status(obligation: str, due: date, submitted_on: date | None, reference: date) -> tuple[str, int | None]:
+    """(status, days late) on `reference`: on_time, late, missing (due passed, nothing) or pending."""
+    last = last_day_on_time(obligation, due)
+    if submitted_on is not None and submitted_on <= reference:
+        late = max(0, (submitted_on - last).days)
+        return ("late" if late else "on_time"), late
+    if reference > last:
+        return "missing", None
+    return "pending", None
+
+
+def _active_on(unit: Row, day: str) -> bool:
+    """Registered by `day` and not merged or dissolved before it."""
+    if unit["registered_on"] > day:
+        return False
+    return unit["status"] == "active" or (unit["status_on"] or "") > day
+
+
+def owed(
+    year: int,
+    cycle: Row,
+    indices: Iterable[Row],
+    units: Iterable[Row],
+) -> dict[tuple[str, str, str], str]:
+    """Every (obligation, unit, item) owed in the cycle of `year`, with its due date (ISO).
+
+    - governing_decisions: each lead department of an index in force by the due date;
+    - results_published, results_transmitted: each index in force by the due date, from
+      its lead department (item: the index code);
+    - ratings_published: each unit of a rated class, active on the due date.
+    """
+    deadlines: dict[str, str] = loads(cycle["deadlines"])
+    in_force = [i for i in indices if i["status"] == "in_force"]
+    rated = [u for u in units if u["unit_class"] in RATED_CLASSES]
+    result: dict[tuple[str, str, str], str] = {}
+    for obligation, due in deadlines.items():
+        if obligation == "governing_decisions":
+            for index in in_force:
+                if index["in_force_on"] <= due:
+                    result[(obligation, index["lead"], "")] = due
+        elif obligation in ("results_published", "results_transmitted"):
+            for index in in_force:
+                if index["in_force_on"] <= due:
+                    result[(obligation, index["lead"], index["code"])] = due
+        elif obligation == "ratings_published":
+            for unit in rated:
+                if _active_on(unit, due):
+                    result[(obligation, unit["code"], "")] = due
+    return result
+
+
+def deadline_rows(
+    year: int,
+    reference: date,
+    cycle: Row | None,
+    indices: Iterable[Row],
+    units: Mapping[str, Row],
+    recorded: Iterable[Row],
+) -> list[dict[str, Any]]:
+    """The year's obligations and their status on `reference` (nothing if no cycle was opened).
+
+    An entry recorded after `reference` is treated as not yet recorded on that date.
+    """
+    if cycle is None:
+        return []
+    deadlines: dict[str, str] = loads(cycle["deadlines"])
+    original: dict[str, str] = loads(cycle["original"])
+    adjustments: dict[str, dict[str, Any]] = {a["obligation"]: a for a in loads(cycle["adjustments"])}
+    expected = owed(year, cycle, indices, units.values())
+    found = {(r["obligation"], r["unit"], r["item"]): r for r in recorded}
+    rows = []
+    for key in set(expected) | set(found):
+        obligation, code, item = key
+        due_text = deadlines.get(obligation)
+        if due_text is None:
+            continue  # an obligation this cycle has no deadline for
+        due = date.fromisoformat(due_text)
+        fulfilled = found.get(key)
+        submitted_on = None if fulfilled is None else date.fromisoformat(fulfilled["submitted_on"])
+        if submitted_on is not None and submitted_on > reference:
+            fulfilled, submitted_on = None, None
+        status, days_late = deadline_status(obligation, due, submitted_on, reference)
+        unit = units.get(code)
+        adjustment = adjustments.get(obligation)
+        rows.append(
+            {
+                "year": year,
+                "obligation": obligation,
+                "unit": code,
+                "unit_name": unit["name"] if unit else None,
+                "index": item or None,
+                "due": due_text,
+                "original_due": original.get(obligation, due_text),
+                "adjustment_reason": adjustment["reason"] if adjustment else None,
+                "last_day_on_time": last_day_on_time(obligation, due).isoformat(),
+                "owed": key in expected,
+                "subject": fulfilled["subject"] if fulfilled else None,
+                "seq": fulfilled["seq"] if fulfilled else None,
+                "submitted_at": fulfilled["submitted_at"] if fulfilled else None,
+                "submitted_on": fulfilled["submitted_on"] if fulfilled else None,
+                "days_late": days_late,
+                "status": status,
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            OBLIGATION_ORDER.get(r["obligation"], 99),
+            *unit_order(units.get(r["unit"]), r["unit"]),
+            r["index"] or "",
+        )
+    )
+    return rows
+
+
+# The compilation -------------------------------------------------------------------------
+
+
+def parameters_of(ruleset: Row) -> Parameters:
+    """The parameters of a stored rule set (read as the ledger reads them)."""
+    return Parameters.read(Reader(loads(ruleset["parameters"])))
+
+
+def recorded_inputs(rating: Row) -> tuple[tuple[Input, ...], tuple[str, ...]]:
+    """The inputs and missing indices the rating's current computation recorded."""
+    inputs = tuple(
+        Input(
+            index=item["index"],
+            results=item["results"],
+            score=Decimal(item["score"]),
+            maximum=Decimal(item["maximum"]),
+            rank=item["rank"],
+            peers=item["peers"],
+        )
+        for item in loads(rating["inputs"]) or ()
+    )
+    return inputs, tuple(loads(rating["missing"]) or ())
+
+
+def compile_year(
+    ratings: Iterable[Row],
+    rulesets: Mapping[str, Row],
+    results: Iterable[Row],
+    indices: Mapping[str, Row],
+    units: Mapping[str, Row],
+    officers: Mapping[str, Row],
+) -> list[dict[str, Any]]:
+    """Sở Nội vụ's table for one year: per rated head, each applicable result and level.
+
+    `results` are the rows of the index results in force for the year. The peers of a
+    result are the units of the same class in the same results, as when it was computed.
+    """
+    by_index: dict[str, dict[str, Row]] = {}
+    peers: dict[tuple[str, str], int] = {}
+    for row in results:
+        by_index.setdefault(row["index_code"], {})[row["unit"]] = row
+        peers[(row["index_code"], row["unit_class"])] = peers.get((row["index_code"], row["unit_class"]), 0) + 1
+    parameters: dict[str, Parameters] = {}
+    table = []
+    for rating in ratings:
+        if rating["kind"] != "head":
+            continue
+        unit = units.get(rating["unit"])
+        unit_class = unit["unit_class"] if unit else None
+        ruleset = rulesets.get(rating["ruleset"])
+        entries: list[dict[str, Any]] = []
+        inputs: list[Input] = []
+        missing: list[str] = []
+        level = None
+        if ruleset is not None and unit_class is not None:
+            if ruleset["subject"] not in parameters:
+                parameters[ruleset["subject"]] = parameters_of(ruleset)
+            params = parameters[ruleset["subject"]]
+            for code in loads(ruleset["indices"]).get(unit_class, ()):
+                row = by_index.get(code, {}).get(rating["unit"])
+                index = indices.get(code)
+                if row is None or index is None:
+                    missing.append(code)
+                    entries.append(
+                        {
+                            "index": code,
+                            "index_name": index["name"] if index else None,
+                            "level": NOT_EVALUATED,
+                            "missing": True,
+                        }
+                    )
+                    continue
+                given = Input(
+                    index=code,
+                    results=row["subject"],
+                    score=Decimal(row["score"]),
+                    maximum=Decimal(index["maximum"]),
+                    rank=row["rank"],
+                    peers=peers[(code, unit_class)],
+                )
+                inputs.append(given)
+                entries.append(
+                    {
+                        "index": code,
+                        "index_name": index["name"],
+                        "results": row["subject"],
+                        "score": row["score"],
+                        "maximum": index["maximum"],
+                        "rank": row["rank"],
+                        "peers": given.peers,
+                        "band": row["band"],
+                        "measured_year": row["measured_year"],
+                        "decision": row["decision"],
+                        "version_seq": row["version_seq"],
+                        "corrections": row["corrections"],
+                        "level": index_level(params, given),
+                        "missing": False,
+                    }
+                )
+            level = evaluate(params, tuple(inputs), tuple(missing)).level
+        computed_inputs, computed_missing = recorded_inputs(rating)
+        consistent = (
+            level is not None
+            and (tuple(inputs), tuple(missing)) == (computed_inputs, computed_missing)
+            and level == rating["computed_level"]
+        )
+        officer = officers.get(rating["officer"] or "")
+        table.append(
+            {
+                "subject": rating["subject"],
+                "year": rating["year"],
+                "unit": rating["unit"],
+                "unit_name": unit["name"] if unit else None,
+                "unit_class": unit_class,
+                "officer": rating["officer"],
+                "officer_name": officer["name"] if officer else None,
+                "ruleset": rating["ruleset"],
+                "indices": entries,
+                "level": level,
+                "computed_level": rating["computed_level"],
+                "computed_seq": rating["computed_seq"],
+                "decided_level": rating["decided_level"],
+                "current_level": rating["level"],
+                "status": rating["status"],
+                "decision": rating["decision"],
+                "consistent": consistent,
+            }
+        )
+    table.sort(key=lambda entry: unit_order(units.get(entry["unit"]), entry["unit"]))
+    return table
+
+
+# Rows as answers -------------------------------------------------------------------------
+
+
+def rating_answer(row: Row, units: Mapping[str, Row], officers: Mapping[str, Row]) -> dict[str, Any]:
+    """A rating row as plain JSON-able data (JSON columns decoded)."""
+    unit = units.get(row["unit"])
+    officer = officers.get(row["officer"] or "")
+    answer = {key: value for key, value in row.items() if key not in ("inputs", "missing", "appeals", "appeal_open")}
+    answer.update(
+        unit_name=unit["name"] if unit else None,
+        unit_class=unit["unit_class"] if unit else None,
+        officer_name=officer["name"] if officer else None,
+        inputs=loads(row["inputs"]),
+        missing=loads(row["missing"]),
+        appeals=loads(row["appeals"]) or [],
+        appeal_open=bool(row["appeal_open"]),
+    )
+    return answer
+
+
+def decoded(row: Row, json_columns: Iterable[str] = (), flags: Iterable[str] = ()) -> dict[str, Any]:
+    """A row with its JSON columns decoded and its 0/1 columns as booleans."""
+    answer = dict(row)
+    for column in json_columns:
+        answer[column] = loads(answer[column])
+    for column in flags:
+        answer[column] = bool(answer[column])
+    return answer

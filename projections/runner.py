@@ -1,0 +1,201 @@
+"""Keeping the views current, rebuilding them, and replaying the ledger as of any point.
+
+Both backends are pulled, not pushed (SQLite has no subscriptions): `catch_up` reads the
+ledger after the views' position, a batch at a time, and applies each batch with its
+new position in one transaction. The web and the CLI call it right after each append, so
+a reader sees their own write.
+
+Positions are the ledger's sequence numbers (``ledger_log.seq``), read with
+`LedgerRecorder.select_logged`, which returns each entry's stored event and leaf hash in
+one query. The library's notification ids are not used as positions: on PostgreSQL they
+come from a sequence that a refused append still consumes, so they can skip numbers,
+while sequence numbers are contiguous and are what receipts, checkpoints and replays
+name.
+
+Reading streams: one batch of entries is in memory at a time, so the memory a rebuild
+needs does not grow with the length of the ledger.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ledger.commands import LOCAL_TIME
+from ledger.errors import LogIntegrityError
+from projections.rows import Fact, fact_of
+from projections.views import PositionMoved, Views
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
+    from ledger.persistence import LoggedEvent
+
+BATCH = 500
+#: How many times a batch is prepared again after another process moved the views first.
+MAX_RETRIES = 100
+
+Progress = Callable[[int], None]
+
+
+def open_views(ledger: Ledger) -> Views:
+    """The views of `ledger`, in its own database (created if needed; not caught up).
+
+    SQLite: the same file, through the ledger's connection pool. PostgreSQL: the same
+    database and schema, through the ledger's pool. In memory (``ledger.popo``): a
+    private in-memory SQLite database, unique to this call.
+    """
+    module = ledger.env.get("PERSISTENCE_MODULE") or ""
+    views: Views
+    if module.startswith("ledger.sqlite"):
+        from projections.sqlite import SQLiteViews
+
+        views = SQLiteViews(ledger.recorder.datastore, application_name=ledger.name)  # type: ignore[attr-defined]
+        views.prepare()
+    elif module.startswith("ledger.postgres"):
+        from projections.postgres import PostgresViews
+
+        views = PostgresViews(ledger.recorder.datastore, application_name=ledger.name)  # type: ignore[attr-defined]
+        views.prepare()
+    elif module.startswith("ledger.popo"):
+        from projections.sqlite import SQLiteViews
+
+        views = SQLiteViews.in_memory(f"views-{uuid.uuid4().hex}", application_name=ledger.name)
+    else:
+        msg = f"no views for the ledger's persistence module {module!r}"
+        raise ValueError(msg)
+    return views
+
+
+def catch_up(
+    ledger: Ledger,
+    views: Views,
+    *,
+    batch: int = BATCH,
+    stop: int | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Apply every entry after the views' position (up to `stop`); return how many were applied.
+
+    Each batch of at most `batch` entries is written with its position in one
+    transaction: if the process dies, the views stay at the last batch committed and
+    the next call resumes from there. `progress` is called with the position after each
+    batch is committed.
+    """
+    if batch < 1:
+        msg = "batch must be at least 1"
+        raise ValueError(msg)
+    applied = 0
+    retries = 0
+    while True:
+        start = views.position()
+        if stop is not None and start >= stop:
+            return applied
+        limit = batch if stop is None else min(batch, stop - start)
+        logged = ledger.ledger_recorder.select_logged(start + 1, limit)
+        if not logged:
+            return applied
+        facts = [_fact(ledger, row, start + n) for n, row in enumerate(logged, 1)]
+        try:
+            views.apply(facts, start, facts[-1].seq)
+        except PositionMoved:
+            retries += 1
+            if retries > MAX_RETRIES:
+                raise
+            continue
+        applied += len(facts)
+        if progress is not None:
+            progress(facts[-1].seq)
+
+
+def _fact(ledger: Ledger, row: LoggedEvent, expected: int) -> Fact:
+    if row.seq != expected:
+        raise LogIntegrityError(f"the ledger skips from entry {expected - 1} to entry {row.seq}")
+    if row.stored is None:
+        raise LogIntegrityError(f"entry {row.seq} is in the log but its stored event is missing")
+    event = ledger.mapper.to_domain_event(row.stored)
+    return fact_of(row.seq, row.leaf_hash, row.stored.topic, event)
+
+
+def rebuild(ledger: Ledger, views: Views, *, batch: int = BATCH, progress: Progress | None = None) -> int:
+    """Drop every view table and the tracking row, recreate them, and catch up from the first entry."""
+    views.reset()
+    return catch_up(ledger, views, batch=batch, progress=progress)
+
+
+def replay(
+    ledger: Ledger,
+    *,
+    position: int | None = None,
+    as_of: date | datetime | None = None,
+    batch: int = BATCH,
+    into: str | Path | None = None,
+) -> Views:
+    """The views as they stood at `position`, or as of `as_of`, built in a throwaway store.
+
+    `as_of` uses the ledger's own recorded times: the views at the last entry recorded
+    no later than that moment (a date means the end of that day in Hưng Yên). The live
+    views are not touched. The store is an in-memory SQLite database unique to this
+    call, or, for ledgers whose views would not fit in memory, a new SQLite file `into`
+    (the caller removes it). Close the returned views (or use them in a ``with`` block).
+    """
+    if position is not None and as_of is not None:
+        msg = "replay to a position or as of a moment, not both"
+        raise ValueError(msg)
+    head = ledger.ledger_recorder.max_seq()
+    if as_of is not None:
+        position = position_as_of(ledger, as_of)
+    elif position is None:
+        position = head
+    if not 0 <= position <= head:
+        msg = f"position {position} is outside the ledger (0 to {head})"
+        raise ValueError(msg)
+    from projections.sqlite import SQLiteViews
+
+    if into is None:
+        views = SQLiteViews.in_memory(f"replay-{uuid.uuid4().hex}", application_name=ledger.name)
+    else:
+        views = SQLiteViews.in_file(Path(into), application_name=ledger.name)
+    try:
+        catch_up(ledger, views, batch=batch, stop=position)
+    except BaseException:
+        views.close()
+        raise
+    return views
+
+
+def end_of(as_of: date | datetime) -> datetime:
+    """The moment `as_of` names: a date is the end of that day in Hưng Yên; a datetime must be aware."""
+    if isinstance(as_of, datetime):
+        if as_of.tzinfo is None or as_of.utcoffset() is None:
+            msg = "as_of needs a time zone (e.g. +07:00); the ledger never reads a local clock"
+            raise ValueError(msg)
+        return as_of.astimezone(UTC)
+    return datetime.combine(as_of, time.max, tzinfo=LOCAL_TIME).astimezone(UTC)
+
+
+def position_as_of(ledger: Ledger, as_of: date | datetime) -> int:
+    """The last entry whose server time is no later than `as_of` (0 if none).
+
+    Scans from the head backwards and stops at the first entry recorded by then, so it
+    reads only the entries recorded after that moment.
+    """
+    moment = end_of(as_of)
+    for seq, recorded_at in _times_backwards(ledger):
+        if recorded_at <= moment:
+            return seq
+    return 0
+
+
+def _times_backwards(ledger: Ledger, page: int = BATCH) -> Iterator[tuple[int, datetime]]:
+    stop = ledger.ledger_recorder.max_seq()
+    while stop >= 1:
+        start = max(1, stop - page + 1)
+        rows = ledger.ledger_recorder.select_logged(start, stop - start + 1)
+        for row in reversed(rows):
+            if row.stored is None:
+                raise LogIntegrityError(f"entry {row.seq} is in the log but its stored event is missing")
+            yield row.seq, ledger.mapper.to_domain_event(row.stored).timestamp
+        stop = start - 1
