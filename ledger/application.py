@@ -85,7 +85,7 @@ class EnvelopeAsDSSE(Transcoding):
         return obj.to_json()
 
     def decode(self, data: dict[str, Any]) -> Envelope:
-        return Envelope.from_json(data)
+        return Envelope.from_storage(data)
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,8 @@ class Ledger(Application[UUID]):
         `recorded_at` is for replays (verification), which must decide as the ledger did.
         """
         at = recorded_at or datetime.now(UTC)
+        if envelope.stored:  # a replay of stored entries (verification) checks everything again
+            envelope = envelope.as_submitted()
         # Writers in different processes take turns under the append lock, so none starves.
         # The first attempt trusts this process's view; if another process appended since,
         # the log's primary key refuses the save, and the retry decides on the caught-up view.

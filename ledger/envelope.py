@@ -16,7 +16,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -139,7 +139,24 @@ class Statement:
     @classmethod
     def from_payload(cls, payload: bytes) -> Statement:
         """Parse canonical payload bytes strictly; raise PayloadError naming the field."""
-        document = _strict_json(payload, "payload")
+        return cls._from_document(_strict_json(payload, "payload"), payload)
+
+    @classmethod
+    def from_stored_payload(cls, payload: bytes) -> Statement:
+        """Parse a payload the ledger checked on append, without checking it again."""
+        document = json.loads(payload)
+        return cls(
+            type=document["type"],
+            unit=document["unit"],
+            officer=document["officer"],
+            subject=document["subject"],
+            body=document["body"],
+            client_time=datetime.fromisoformat(document["client_time"]),
+            nonce=document["nonce"],
+        )
+
+    @classmethod
+    def _from_document(cls, document: Any, payload: bytes) -> Statement:
         if not isinstance(document, dict):
             raise PayloadError("must be a JSON object", field="payload")
         unknown = sorted(set(document) - set(STATEMENT_FIELDS))
@@ -189,6 +206,10 @@ class Envelope:
     payload_type: str
     payload: bytes
     signatures: tuple[Signature, ...]
+    #: Read back from the ledger's own storage, where it was checked when appended: its
+    #: statement is parsed without checking the canonical form again. Appending (and so
+    #: verification, which replays) always starts from a fresh, unchecked copy.
+    stored: bool = field(default=False, compare=False, repr=False)
 
     @property
     def key_id(self) -> str:
@@ -198,7 +219,24 @@ class Envelope:
     @cached_property
     def statement(self) -> Statement:
         """The parsed payload (parse only after `verify`)."""
+        if self.stored:
+            return Statement.from_stored_payload(self.payload)
         return Statement.from_payload(self.payload)
+
+    def as_submitted(self) -> Envelope:
+        """The same envelope as if just received: nothing about it is taken as checked."""
+        return Envelope(self.payload_type, self.payload, self.signatures)
+
+    @classmethod
+    def from_storage(cls, document: dict[str, Any]) -> Envelope:
+        """The DSSE JSON form as the ledger stored it (written by `to_json`)."""
+        signature = document["signatures"][0]
+        return cls(
+            document["payloadType"],
+            base64.b64decode(document["payload"]),
+            (Signature(signature["keyid"], base64.b64decode(signature["sig"])),),
+            stored=True,
+        )
 
     def verify(self, key: VerifyingKey) -> None:
         """Check the signature over PAE(payloadType, payload); raise SignatureError."""

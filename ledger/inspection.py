@@ -332,6 +332,25 @@ def _peek_size(note: bytes) -> str:
     return ""
 
 
+def _places(notes: list[bytes], cache: dict[bytes, Checkpoint | str]) -> list[str]:
+    """For each note, where it was given among the notes that verified, for messages."""
+    after: list[int | None] = []
+    last = None
+    for note in notes:
+        after.append(last)
+        result = cache[note]
+        last = result.size if isinstance(result, Checkpoint) else last
+    places = [""] * len(notes)
+    following = None
+    for position in range(len(notes) - 1, -1, -1):
+        where = [f"after checkpoint {after[position]}"] if after[position] is not None else []
+        where += [f"before checkpoint {following}"] if following is not None else []
+        places[position] = f" given {' and '.join(where)}" if where else ""
+        result = cache[notes[position]]
+        following = result.size if isinstance(result, Checkpoint) else following
+    return places
+
+
 def _verify_batch(batch: list[tuple[Callable[[bytes, bytes], None], bytes, bytes, int, bytes]]) -> list[Fault]:
     """Verify (verify, signature, message, seq, key id) checks; return the faults."""
     faults = []
@@ -854,10 +873,15 @@ class _Run:
         log_faults: list[Fault] = []
         cache = self.inspector._checkpoints
         valid: list[tuple[Checkpoint, bytes]] = []
-        for note in notes:
+        places: list[str] | None = None
+        for position, note in enumerate(notes):
             result = cache[note]
             if isinstance(result, str):
-                log_faults.append(Fault(None, f"checkpoint{_peek_size(note)} rejected: {result}"))
+                size = _peek_size(note)
+                if not size:  # the size line itself was changed: say where the note was given
+                    places = _places(notes, cache) if places is None else places
+                    size = places[position]
+                log_faults.append(Fault(None, f"checkpoint{size} rejected: {result}"))
             else:
                 valid.append((result, note))
         # One checkpoint per size; where the log signed several roots for a size (a fork),
