@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from projections import catch_up, open_views
 from web.instance import Instance
 
 #: Sent with every response (issue: Content-Security-Policy without inline script).
@@ -29,7 +30,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance: Instan
     if test_config is not None:
         app.config.from_mapping(test_config)
     ledger = instance.open_ledger()
+    views = open_views(ledger)
+    catch_up(ledger, views)
     app.extensions["ledger"] = ledger
+    app.extensions["views"] = views
 
     from web import public, text
 

@@ -16,7 +16,7 @@ import click
 
 from keys import SigningKey
 from web import cli_log
-from web.cli_support import Failure, instance, load_key, one_line_errors, open_ledger, passphrase, progress
+from web.cli_support import Failure, append, instance, load_key, one_line_errors, open_ledger, passphrase, progress
 from web.text import local_time, signer_label
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def init(name: str, root_key_path: Path) -> None:
         here.pin_root_key(key.key_id)
     with open_ledger() as ledger, one_line_errors():
         body = {"name": name, "root_public_key": key.verifying_key.base64}
-        print_receipt(ledger.append(Author(key, "authority", "root").sign("ledger.initialise", "authority", body)))
+        print_receipt(append(ledger, Author(key, "authority", "root").sign("ledger.initialise", "authority", body)))
     click.echo(f"root key pinned: {key.key_id}")
     click.echo(f"log verifier key: {log_key.vkey}")
 
@@ -123,7 +123,7 @@ def keys_revoke(key_id: str, signer_path: Path, reason: str) -> None:
     key = load_key(signer_path)
     with open_ledger() as ledger:
         author = ledger.author(key)
-        print_receipt(ledger.append(author.sign("key.revoke", f"key/{key_id}", {"reason": reason})))
+        print_receipt(append(ledger, author.sign("key.revoke", f"key/{key_id}", {"reason": reason})))
 
 
 @main.command()
@@ -155,7 +155,7 @@ def submit(file: Path, key_path: Path) -> None:
             raise Failure(f"{file}: unknown field {unknown[0]!r} (unit and officer come from the key)")
         body = _attach_documents(document["body"], file.parent, "body")
         author = ledger.author(key)
-        print_receipt(ledger.append(author.sign(document["type"], document["subject"], body)), statement_file=file)
+        print_receipt(append(ledger, author.sign(document["type"], document["subject"], body)), statement_file=file)
 
 
 def _attach_documents(value: Any, base: Path, field: str) -> Any:
@@ -277,6 +277,7 @@ def demo(no_serve: bool, host: str, port: int) -> None:
                     progress=progress("appended"),
                 )
             here.pin_root_key(summary.root_key_id)
+            _project(ledger)
             click.echo(
                 f"loaded {summary.entries} entries; demo key files in {here.keys_path} (passphrase {DEMO_PASSPHRASE!r})"
             )
@@ -301,6 +302,17 @@ def _serve(here: Instance, host: str, port: int) -> None:
         app = create_app(instance=here)
     click.echo(f"serving on http://{host}:{port}/")
     app.run(host=host, port=port)
+
+
+def _project(ledger: Ledger) -> None:
+    """Bring the read models up to date (after loading many entries)."""
+    from projections import catch_up, open_views
+
+    views = open_views(ledger)
+    try:
+        catch_up(ledger, views)
+    finally:
+        views.close()
 
 
 def _subjects(ledger: Ledger, topic: str) -> list[str]:

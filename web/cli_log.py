@@ -135,7 +135,7 @@ def receipt(seq: int, size: int | None, out: Path | None) -> None:
 def export(out: Path) -> None:
     """Write the inspector bundle: entries, keys, checkpoints, cosignatures, documents, README."""
     from ledger.bundle import write_bundle
-    from ledger.documents import referenced_documents
+    from ledger.documents import documents_of_leaves
 
     here = instance()
     with open_ledger() as ledger, one_line_errors():
@@ -148,7 +148,7 @@ def export(out: Path) -> None:
             log_vkey=_log_vkey(),
             root_key_id=root_key_id,
             witnesses=here.witnesses(),
-            documents=referenced_documents(ledger.entries(1, head), here.documents()),
+            documents=documents_of_leaves(ledger.leaves(1, head), here.documents()),
         )
     click.echo(f"exported {counts[0]} entries, {counts[1]} checkpoints and {counts[2]} documents to {out}")
 

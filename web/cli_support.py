@@ -20,7 +20,8 @@ from ledger.config import ConfigurationError
 from ledger.errors import LedgerError
 
 if TYPE_CHECKING:
-    from ledger.application import Ledger
+    from ledger.application import Ledger, Receipt
+    from ledger.envelope import Envelope
     from web.instance import Instance
 
 PASSPHRASE_VARIABLE = "PARLEDGER_PASSPHRASE"
@@ -64,6 +65,20 @@ def open_ledger() -> Iterator[Ledger]:
             yield ledger
         finally:
             ledger.close()
+
+
+def append(ledger: Ledger, envelope: Envelope) -> Receipt:
+    """Append one envelope and bring the read models up to date with it."""
+    from projections import catch_up, open_views
+
+    with one_line_errors():
+        receipt = ledger.append(envelope)
+        views = open_views(ledger)
+        try:
+            catch_up(ledger, views)
+        finally:
+            views.close()
+    return receipt
 
 
 def passphrase(purpose: str) -> str:

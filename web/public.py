@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, render_template
 
 from ledger.application import Ledger
-from ledger.registry import Unit
+from projections import Views, catch_up
 
 bp = Blueprint("public", __name__)
 
@@ -26,16 +28,21 @@ def get_ledger() -> Ledger:
     return ledger
 
 
+def get_views() -> Views:
+    """The application's read models, caught up with the ledger (read your own writes)."""
+    views: Views = current_app.extensions["views"]
+    catch_up(get_ledger(), views)
+    return views
+
+
 @bp.get("/")
 def index() -> str:
     """Units by class, and the most recent entries with their signers."""
+    views = get_views()
     ledger = get_ledger()
-    ledger.refresh()
-    units: dict[str, list[Unit]] = {name: [] for name in CLASS_NAMES}
-    for notification in ledger.recorder.select_notifications(start=1, limit=100_000, topics=["par:Unit.Registered.v1"]):
-        unit = ledger.get(ledger.mapper.to_domain_event(notification).envelope.statement.subject)  # type: ignore[attr-defined]
-        if isinstance(unit, Unit):
-            units[unit.unit_class].append(unit)
+    units: dict[str, list[dict[str, Any]]] = {name: [] for name in CLASS_NAMES}
+    for unit in views.units():
+        units[unit["unit_class"]].append(unit)
     entries = list(ledger.entries(start=max(1, ledger.head - 29)))
     entries.reverse()
     return render_template(

@@ -123,8 +123,8 @@ def test_the_front_page_lists_every_unit_with_its_head_and_status(client: FlaskC
     units = {row[0]: row[1:] for row in rows_of(page, "Mã")}
 
     assert [units[code][0] for code in ("UBND-TINH", "SNV", "STTTT", "STC", "323", "325")] == UNIT_NAMES
-    assert units["SNV"] == ["Sở Nội vụ", "snv.giam-doc", "Đang hoạt động"]
-    assert units["325"] == ["Huyện Văn Lâm", "vl.chu-tich", "Đang hoạt động"]
+    assert units["SNV"] == ["Sở Nội vụ", "Snv.Giam-Doc", "Đang hoạt động"]
+    assert units["325"] == ["Huyện Văn Lâm", "Vl.Chu-Tich", "Đang hoạt động"]
     assert units["XSS"][1] == "—"
 
 
