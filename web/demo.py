@@ -356,6 +356,7 @@ NATIONAL: dict[tuple[str, int], tuple[str, int, date]] = {
     ("PAPI_PROV", 2023): ("45.366", 5, date(2023, 4, 12)),
     ("PCI_PROV", 2023): ("65.68", 19, date(2023, 4, 11)),
     ("DTI_PROV", 2023): ("512.40", 27, date(2023, 7, 20)),
+    ("PGI_PROV", 2023): ("21.30", 28, date(2023, 5, 10)),
     ("PAR_PROV", 2024): ("87.92", 14, date(2024, 4, 17)),
     ("SIPAS_PROV", 2024): ("83.46", 11, date(2024, 4, 17)),
     ("PAPI_PROV", 2024): ("44.981", 9, date(2024, 4, 2)),
@@ -829,6 +830,7 @@ def _script(documents: DocumentStore) -> tuple[_Script, DemoCases]:
         _national(s, index, 2023)
     s.at(_local(2023, 5, 15, 9))
     _national(s, "PCI_PROV", 2023)
+    _national(s, "PGI_PROV", 2023)  # approved on 10/04/2023, so owed in this cycle
     s.at(_local(2023, 8, 21, 9))
     _national(s, "DTI_PROV", 2023)
     s.at(_local(2023, 10, 25, 9))
@@ -847,6 +849,7 @@ def _script(documents: DocumentStore) -> tuple[_Script, DemoCases]:
     _unit_results(s, "DDCI_UNIT", 2023, _decision(2590, date(2023, 11, 2)), date(2023, 11, 2))
     s.at(_local(2023, 11, 3, 9))
     _transmit(s, "PCI_PROV", 2023)
+    _transmit(s, "PGI_PROV", 2023)
     _transmit(s, "DDCI_UNIT", 2023, "Gửi kèm báo cáo khảo sát doanh nghiệp năm 2023")
 
     # SNV computes every head's rating; then PAR_UNIT is corrected and the affected recomputed.
