@@ -13,14 +13,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from keys.files import write_atomically
 from ledger.commands import DocumentChecker
 from ledger.errors import NotFoundError, PayloadError
 from ledger.fields import Reader
@@ -99,13 +98,7 @@ class DocumentStore(DocumentChecker):
         )
         target = self.path(ref.sha256)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            Path(handle.name).chmod(0o444)
-            Path(handle.name).replace(target)
+            write_atomically(target, data, mode=0o444)
         return ref
 
     def read(self, sha256: str) -> bytes:

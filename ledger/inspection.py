@@ -63,12 +63,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -81,6 +79,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from keys import KeysError, VerifyingKey
+from keys.files import write_atomically
 from ledger.dsse import PAYLOAD_TYPE, pae
 from ledger.log import Leaf, LeafError
 from ledger.merkle import EMPTY_ROOT, ProofError, consistency_proof, verify_consistency
@@ -272,7 +271,7 @@ class Report:
 
 def write_state(path: str | os.PathLike[str], checkpoint_note: bytes) -> None:
     """Atomically replace the state file with the raw signed note of a verified checkpoint."""
-    _atomic_write(Path(path), checkpoint_note)
+    write_atomically(Path(path), checkpoint_note)
 
 
 def read_state(path: str | os.PathLike[str]) -> bytes | None:
@@ -281,37 +280,6 @@ def read_state(path: str | os.PathLike[str]) -> bytes | None:
         return Path(path).read_bytes()
     except FileNotFoundError:
         return None
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same directory, fsync it, then rename over ``path``."""
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    try:
-        directory_fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(directory_fd)
-    finally:
-        os.close(directory_fd)
-
-
-# --------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------
 
 
 def _note_text(note: bytes) -> str:

@@ -29,14 +29,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from keys.files import write_atomically
 from ledger.merkle import HASH_SIZE, ProofError, verify_consistency
 from ledger.notes import (
     Checkpoint,
@@ -216,7 +215,7 @@ class Witness:
                     422, f"the checkpoint ({new.size}) is not consistent with the one held ({size}): {exc}"
                 ) from None
         signature = self._signer.cosign(new.text(), now)
-        _atomic_write(self._path, offered)
+        write_atomically(self._path, offered)
         return signature
 
     def cosigned(self, request_body: bytes, *, now: int) -> bytes:
@@ -226,24 +225,3 @@ class Witness:
         return Note.parse(note).with_signatures(signature).serialize()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, and rename it over ``path``."""
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    with contextlib.suppress(OSError):
-        directory_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(directory_fd)
-        finally:
-            os.close(directory_fd)
