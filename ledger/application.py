@@ -224,11 +224,17 @@ class Ledger(Application[UUID]):
         # Writers in different processes take turns under the append lock, so none starves.
         # The first attempt trusts this process's view; if another process appended since,
         # the log's primary key refuses the save, and the retry decides on the caught-up view.
+        # A refusal saves nothing, so no key notices a stale view: before refusing, check that
+        # no other process appended since, or decide again on the caught-up view.
         with self._lock, self.ledger_recorder.append_lock():
             for _ in range(MAX_ATTEMPTS):
                 try:
                     return self._attempt(envelope, at)
                 except _HeadMoved:
+                    self._catch_up()
+                except LedgerError:
+                    if self.ledger_recorder.max_seq() <= self._head:
+                        raise
                     self._catch_up()
             msg = "the ledger kept changing under this command; nothing was appended, try again"
             raise ConflictError(msg)

@@ -2,7 +2,8 @@
 
 Thin by design: each command reads its input, calls the ledger, and prints. Errors are
 one line on stderr (``parledger: error: …``) and exit status 1; usage errors exit 2.
-The transparency-log and inspector commands live in `web.cli_log`.
+The transparency-log and inspector commands live in `web.cli_log`; the read models'
+commands (rebuild, replay, ratings, report exports) in `web.cli_views`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from keys import SigningKey
-from web import cli_log
+from web import cli_log, cli_views
 from web.cli_support import Failure, append, instance, load_key, one_line_errors, open_ledger, passphrase, progress
 from web.text import local_time, signer_label
 
@@ -252,6 +253,9 @@ def verify(bundle: Path | None, state: Path | None, workers: int, quorum: int) -
 
 
 for command in cli_log.TOP_COMMANDS:
+    main.add_command(command)
+
+for command in cli_views.COMMANDS:
     main.add_command(command)
 
 

@@ -8,17 +8,11 @@ from flask import Blueprint, current_app, render_template
 
 from ledger.application import Ledger
 from projections import Views, catch_up
+from projections.exports import UNIT_CLASS_NAMES
 
 bp = Blueprint("public", __name__)
 
-CLASS_NAMES = {
-    "office": "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
-    "department": "Sở, ban, ngành tỉnh",
-    "district": "UBND huyện, thị xã, thành phố",
-    "public_service": "Đơn vị sự nghiệp công lập thuộc UBND tỉnh",
-    "commune": "UBND xã, phường, thị trấn",
-    "province": "UBND tỉnh",
-}
+CLASS_NAMES = UNIT_CLASS_NAMES
 STATUS_NAMES = {"active": "Đang hoạt động", "merged": "Đã sáp nhập", "dissolved": "Đã giải thể"}
 
 

@@ -1,0 +1,492 @@
+"""The reports Sở Nội vụ hands on, as spreadsheets: pure functions from the views' rows to bytes.
+
+Two reports, each as ``.xlsx`` (openpyxl) and as CSV (UTF-8 with a byte-order mark, so
+Excel opens the Vietnamese text correctly), with the same columns:
+
+- the compilation of a year (`compilation`): per rated head, the unit, its class, the
+  head, each applicable index (score, rank among the units of the same class, level),
+  the combined level, the level Sở Nội vụ computed and the one the Provincial People's
+  Committee decided, and the rule set version (the rows of `Views.compilation`);
+- the rankings of one index in one year (`rankings`), unit class by unit class (the rows
+  of `Views.index_results`).
+
+Nothing here reads a clock, a file or a database. The same rows and `Source` give the
+same bytes: the workbook's created and modified times, and the time stamps of the
+members of its zip archive, are the recording time of the last entry the views hold.
+
+Headings and level names are Vietnamese (levels: `ledger.rules.LEVEL_NAMES`); dates are
+written dd/mm/yyyy (in the workbook, as dates formatted so). Scores keep the decimals
+they were published with. Rank and peer count are separate numeric columns, so Excel
+never reads "3/10" as the 3rd of October.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ledger.commands import LOCAL_TIME
+from ledger.rules import LEVEL_NAMES
+
+#: The formats every report is written in.
+FORMATS = ("xlsx", "csv")
+#: Who compiles the reports, as the title block and the workbook say.
+SOURCE_NAME = "Sổ cái CCHC — Sở Nội vụ tỉnh Hưng Yên"
+#: The unit classes of Decision 01/2023, as the province writes them.
+UNIT_CLASS_NAMES = {
+    "office": "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
+    "department": "Sở, ban, ngành tỉnh",
+    "district": "UBND huyện, thị xã, thành phố",
+    "public_service": "Đơn vị sự nghiệp công lập thuộc UBND tỉnh",
+    "commune": "UBND xã, phường, thị trấn",
+    "province": "UBND tỉnh",
+}
+#: The states of a rating.
+STATUS_NAMES = {
+    "computed": "Đã tính, chờ UBND tỉnh quyết định",
+    "decided": "Đã quyết định",
+    "published": "Đã công bố",
+    "under_appeal": "Đang giải quyết kiến nghị",
+    "revised": "Đã điều chỉnh sau kiến nghị",
+}
+#: What a missing index result shows in place of a score.
+NO_RESULT = "Chưa có kết quả"
+#: The zip time stamp when the views hold no entry (the earliest a zip archive can say).
+EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
+
+
+class ExportError(ValueError):
+    """A report cannot be written as asked (an unknown format)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the rows were read from: the views at `position`, the last entry recorded at `recorded_at`."""
+
+    position: int
+    recorded_at: datetime | None = None
+
+    def line(self) -> str:
+        """The source line under a report's title."""
+        text = f"Nguồn: {SOURCE_NAME}. Số liệu đến mục số {self.position} của sổ cái"
+        if self.recorded_at is not None:
+            text += f", ghi lúc {self.recorded_at.astimezone(LOCAL_TIME):%H:%M ngày %d/%m/%Y}"
+        return text + "."
+
+    @property
+    def moment(self) -> datetime:
+        """The time the workbook says it was created and modified (UTC)."""
+        return (self.recorded_at or EPOCH).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its heading, the heading of the group it belongs to (an index), its width."""
+
+    heading: str
+    group: str | None = None
+    width: int | None = None
+
+    @property
+    def flat(self) -> str:
+        """The heading on one line (the CSV's header row)."""
+        return self.heading if self.group is None else f"{self.group} – {self.heading}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A table with a title block: what both formats write."""
+
+    sheet: str
+    title: str
+    lines: tuple[str, ...]
+    columns: tuple[Column, ...]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    #: How many columns stay in view when scrolling right (the unit's code and name).
+    frozen_columns: int = 0
+
+
+# The compilation --------------------------------------------------------------------------
+
+
+def level_name(level: str | None) -> str | None:
+    """A level in Vietnamese ("Hoàn thành tốt nhiệm vụ"); None stays None."""
+    if level is None:
+        return None
+    return LEVEL_NAMES.get(level, level)
+
+
+def class_name(unit_class: str | None) -> str | None:
+    """A unit class in Vietnamese."""
+    if unit_class is None:
+        return None
+    return UNIT_CLASS_NAMES.get(unit_class, unit_class)
+
+
+def compilation_report(rows: Sequence[Mapping[str, Any]], year: int, source: Source) -> Report:
+    """Sở Nội vụ's table for `year` from `Views.compilation(year)`: one row per rated head."""
+    indices = _indices_of(rows)
+    columns: list[Column] = [
+        Column("STT", width=5),
+        Column("Mã đơn vị", width=12),
+        Column("Tên đơn vị", width=34),
+        Column("Loại đơn vị", width=24),
+        Column("Người đứng đầu", width=22),
+    ]
+    for code in indices:
+        group = f"Chỉ số {code}"
+        columns += [
+            Column("Điểm", group, 9),
+            Column("Xếp hạng", group, 9),
+            Column("Số đơn vị cùng loại", group, 10),
+            Column("Mức xếp loại", group, 20),
+        ]
+    columns += [
+        Column("Mức xếp loại tổng hợp", width=24),
+        Column("Mức do Sở Nội vụ tính", width=24),
+        Column("Mức do UBND tỉnh quyết định", width=24),
+        Column("Mức hiện hành", width=24),
+        Column("Trạng thái", width=22),
+        Column("Quyết định của UBND tỉnh", width=34),
+        Column("Phiên bản bộ quy tắc", width=12),
+        Column("Khớp với kết quả chỉ số hiện hành", width=14),
+    ]
+    table = []
+    for number, row in enumerate(rows, 1):
+        by_index = {entry["index"]: entry for entry in row["indices"]}
+        cells: list[Any] = [
+            number,
+            row["unit"],
+            row["unit_name"],
+            class_name(row["unit_class"]),
+            row["officer_name"] or row["officer"],
+        ]
+        for code in indices:
+            entry = by_index.get(code)
+            if entry is None:  # the index does not count for this unit's class
+                cells += [None, None, None, None]
+            elif entry["missing"]:
+                cells += [NO_RESULT, None, None, level_name(entry["level"])]
+            else:
+                cells += [_decimal(entry["score"]), entry["rank"], entry["peers"], level_name(entry["level"])]
+        cells += [
+            level_name(row["level"]),
+            level_name(row["computed_level"]),
+            level_name(row["decided_level"]),
+            level_name(row["current_level"]),
+            STATUS_NAMES.get(row["status"], row["status"]),
+            row["decision"],
+            row["ruleset"],
+            "Có" if row["consistent"] else "Không",
+        ]
+        table.append(tuple(cells))
+    return Report(
+        sheet=f"Tổng hợp {year}",
+        title=f"BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ NGƯỜI ĐỨNG ĐẦU NĂM {year}",
+        lines=(source.line(),),
+        columns=tuple(columns),
+        rows=table,
+        frozen_columns=3,
+    )
+
+
+def _indices_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The index codes of the rows, in the order they first appear (the rule sets' order)."""
+    codes: dict[str, None] = {}
+    for row in rows:
+        for entry in row["indices"]:
+            codes.setdefault(entry["index"], None)
+    return list(codes)
+
+
+# The rankings ----------------------------------------------------------------------------
+
+
+def rankings_report(
+    rows: Sequence[Mapping[str, Any]],
+    index: str,
+    year: int,
+    source: Source,
+    *,
+    index_name: str | None = None,
+) -> Report:
+    """The results in force of `index` for `year`, ranked within each unit class (`Views.index_results`)."""
+    columns = (
+        Column("STT", width=5),
+        Column("Loại đơn vị", width=24),
+        Column("Mã đơn vị", width=12),
+        Column("Tên đơn vị", width=34),
+        Column("Chỉ số", width=12),
+        Column("Điểm", width=9),
+        Column("Điểm tối đa", width=9),
+        Column("Xếp hạng", width=9),
+        Column("Số đơn vị cùng loại", width=10),
+        Column("Xếp loại chỉ số", width=12),
+        Column("Năm đo lường", width=9),
+        Column("Quyết định công bố", width=40),
+        Column("Ngày công bố", width=12),
+        Column("Số lần đính chính", width=10),
+        Column("Mục sổ cái", width=9),
+    )
+    table = [
+        (
+            number,
+            class_name(row["unit_class"]),
+            row["unit"],
+            row["unit_name"],
+            row["index"],
+            _decimal(row["score"]),
+            _decimal(row["maximum"]),
+            row["rank"],
+            row["peers"],
+            row["band"],
+            row["measured_year"],
+            row["decision"],
+            _date(row["published_on"]),
+            row["corrections"],
+            row["version_seq"],
+        )
+        for number, row in enumerate(rows, 1)
+    ]
+    lines = (index_name,) if index_name else ()
+    return Report(
+        sheet=f"{index} {year}",
+        title=f"BẢNG XẾP HẠNG CHỈ SỐ {index} NĂM {year}",
+        lines=(*lines, "Xếp hạng trong từng loại đơn vị.", source.line()),
+        columns=columns,
+        rows=table,
+        frozen_columns=4,
+    )
+
+
+# Writing ---------------------------------------------------------------------------------
+
+
+def compilation(rows: Sequence[Mapping[str, Any]], year: int, source: Source, fmt: str) -> bytes:
+    """The compilation of `year` as `fmt` (``xlsx`` or ``csv``)."""
+    return write(compilation_report(rows, year, source), source, fmt)
+
+
+def rankings(
+    rows: Sequence[Mapping[str, Any]],
+    index: str,
+    year: int,
+    source: Source,
+    fmt: str,
+    *,
+    index_name: str | None = None,
+) -> bytes:
+    """The rankings of `index` in `year` as `fmt` (``xlsx`` or ``csv``)."""
+    return write(rankings_report(rows, index, year, source, index_name=index_name), source, fmt)
+
+
+def write(report: Report, source: Source, fmt: str) -> bytes:
+    """`report` as `fmt`."""
+    if fmt == "xlsx":
+        return to_xlsx(report, source)
+    if fmt == "csv":
+        return to_csv(report)
+    msg = f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})"
+    raise ExportError(msg)
+
+
+def to_csv(report: Report) -> bytes:
+    """The table as CSV: UTF-8 with a BOM, CRLF line ends, one header row, dates dd/mm/yyyy."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([column.flat for column in report.columns])
+    for row in report.rows:
+        writer.writerow([_text(value) for value in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(report: Report, source: Source) -> bytes:
+    """The report as a workbook: title block, a frozen header, column widths, formatted cells."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _sheet_title(report.sheet)
+    width = len(report.columns)
+    last = get_column_letter(width)
+
+    sheet.append([report.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(f"A1:{last}1")
+    for line in report.lines:
+        sheet.append([line])
+        row = sheet.max_row
+        sheet.cell(row, 1).font = Font(italic=True)
+        sheet.cell(row, 1).alignment = Alignment(horizontal="center")
+        sheet.merge_cells(f"A{row}:{last}{row}")
+    sheet.append([])
+
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    header_font = Font(bold=True)
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    grouped = any(column.group for column in report.columns)
+    first = sheet.max_row + 1
+    header_rows = 2 if grouped else 1
+    for number, column in enumerate(report.columns, 1):
+        cells = [column.group or column.heading, column.heading] if grouped else [column.heading]
+        for offset, text in enumerate(cells):
+            cell = sheet.cell(first + offset, number, text)
+            cell.font, cell.fill, cell.alignment, cell.border = header_font, header_fill, centred, border
+        if grouped and column.group is None:
+            sheet.merge_cells(start_row=first, start_column=number, end_row=first + 1, end_column=number)
+    if grouped:
+        start = 1
+        while start <= width:
+            group = report.columns[start - 1].group
+            end = start
+            while end < width and group is not None and report.columns[end].group == group:
+                end += 1
+            if group is not None and end > start:
+                sheet.merge_cells(start_row=first, start_column=start, end_row=first, end_column=end)
+            start = end + 1
+    data = first + header_rows
+    styles: dict[str, str] = {}  # one named style per cell format: assigning it is cheap
+
+    def style(number_format: str, wrap: bool) -> str:
+        name = f"PAR {number_format}{' wrap' if wrap else ''}"
+        if name not in styles:
+            named = NamedStyle(name=name, number_format=number_format, border=border)
+            named.alignment = Alignment(vertical="top", wrap_text=wrap)
+            workbook.add_named_style(named)
+            styles[name] = name
+        return name
+
+    for offset, values in enumerate(report.rows):
+        for number, value in enumerate(values, 1):
+            cell = sheet.cell(data + offset, number, _cell_value(value))
+            cell.style = style(_number_format(value), isinstance(value, str))
+
+    for number, column in enumerate(report.columns, 1):
+        sheet.column_dimensions[get_column_letter(number)].width = _width(report, number - 1, column)
+    sheet.freeze_panes = sheet.cell(data, report.frozen_columns + 1)
+    if report.rows:
+        sheet.auto_filter.ref = f"A{data - 1}:{last}{data + len(report.rows) - 1}"
+    sheet.print_title_rows = f"{first}:{data - 1}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+    moment = source.moment.replace(tzinfo=None)  # openpyxl writes naive times as UTC
+    properties = workbook.properties
+    properties.creator = SOURCE_NAME
+    properties.lastModifiedBy = SOURCE_NAME
+    properties.title = report.title
+    properties.created = moment
+    properties.modified = moment
+
+    out = io.BytesIO()
+    stamp = source.moment.astimezone(LOCAL_TIME).timetuple()[:6]
+    archive = _StampedZip(out, max(stamp, (1980, 1, 1, 0, 0, 0)))
+    ExcelWriter(workbook, archive).save()  # closes the archive
+    return out.getvalue()
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A zip archive being written whose members all carry one time stamp (not the clock's)."""
+
+    def __init__(self, file: io.BytesIO, date_time: tuple[int, ...]) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self._date_time = date_time
+
+    def writestr(  # type: ignore[override]
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: bytes | str,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            info = zipfile.ZipInfo(zinfo_or_arcname, self._date_time)  # type: ignore[arg-type]
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(  # type: ignore[override]
+        self,
+        filename: str,
+        arcname: str | None = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        """A file openpyxl wrote aside (a worksheet): stored with the archive's stamp, not the file's."""
+        with open(filename, "rb") as handle:
+            data = handle.read()
+        self.writestr(arcname or filename, data, compress_type, compresslevel)
+
+
+# Values ----------------------------------------------------------------------------------
+
+
+def _decimal(value: str | None) -> Decimal | str | None:
+    """A published score as a Decimal (its decimals kept); anything else as given."""
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError):
+        return value
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _number_format(value: Any) -> str:
+    """How a cell shows its value: scores with their published decimals, dates dd/mm/yyyy."""
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return "0." + "0" * places if places else "0"
+    if isinstance(value, date):
+        return "DD/MM/YYYY"
+    if isinstance(value, int):
+        return "0"
+    return "General"
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+def _text(value: Any) -> str:
+    """A cell as CSV text: dates dd/mm/yyyy, scores as published, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
+def _sheet_title(text: str) -> str:
+    """A valid sheet name: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join(" " if c in "[]:*?/\\" else c for c in text)
+    return cleaned[:31]
+
+
+def _width(report: Report, index: int, column: Column) -> float:
+    """The column's width: at least as set (headings wrap), wider for longer values, at most 60."""
+    longest = max((len(_text(row[index])) for row in report.rows), default=0)
+    return min(60, max(column.width or len(column.heading), 6, longest + 2))
