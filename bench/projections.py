@@ -1,0 +1,1037 @@
+"""Rebuilding the read models: throughput against a plain read-and-decode loop, and memory at scale.
+
+One run prints, for each backend asked for (SQLite by default; ``--backends sqlite,postgres``):
+
+1. **Rebuild throughput.** `projections.rebuild(ledger, open_views(ledger))` (drop the view
+   tables, then catch up from the first entry in batches of 500, each batch written with its
+   position in one transaction, into the ledger's own database) in events/s, against a plain
+   `eventsourcing` loop over the same events: page through
+   ``ledger.recorder.select_notifications(start, 500)`` and ``ledger.mapper.to_domain_event``
+   every notification, keeping nothing (goal: rebuild >= 0.5x the plain loop).
+2. **Peak memory of a rebuild** at ``--events-small`` (100,000) and ``--events-large``
+   (1,000,000) events, each measured in a fresh subprocess, two ways: the ``tracemalloc``
+   peak (Python allocations only) above what was allocated before the rebuild started, and
+   the growth of ``ru_maxrss`` (the process's peak resident set, which also counts SQLite's
+   page cache, psycopg's buffers and the allocator's slack) during the rebuild, in a second
+   run without tracemalloc (goal: large <= 1.5x small on each, i.e. the rebuild streams).
+
+The ledgers. The registry is built through the real `Ledger`: the Hưng Yên demo of web/demo.py
+(`load_demo`: units, officers and keys, indices, the 2023 and 2024 cycles, about 400
+entries). On top of it, the stored events of a further N − 400 entries are generated in bulk,
+year after year from 2025 (about 15,000 entries per year): each year's cycle, every rated
+unit's staff rule, the unit-level index results with their transmission and a correction,
+heads' ratings computed from those results (``evaluate`` over the inputs `gather_inputs`
+would find) and decided (a few differently, with a reason), recomputed and decided again
+after the correction, appeals upheld or revised, and, filling the year, documents filed by
+units (``submission.document``), individual ratings (``rating.individual``) and the odd unit
+renamed (``unit.rename``). Each is a real envelope: a canonical JSON statement signed with
+the registered officer's Ed25519 key, carried by the domain event class the ledger would
+create (version numbers followed per record), encoded with the ledger's own mapper, and
+written with its log row (sequence number, nonce, payload digest, the leaf hash of
+docs/formats.md) into ``stored_events`` and ``ledger_log`` in transactions of 20,000. The
+Merkle tree nodes and checkpoints (``ledger_tree``, ``ledger_checkpoints``) are *not* written
+for the generated part: the projections never read them (so such a ledger would not verify,
+nor accept another append). Before a ledger is cached, its first 2,500 generated envelopes
+are appended one by one through a real in-memory `Ledger` holding the same demo, and each
+receipt's leaf hash and each stored event must equal the generated ones: the ledger accepts
+every kind of statement generated, and stores exactly those bytes.
+
+SQLite ledgers are cached under the system temporary directory (printed), keyed by size and
+by the sources that shape their bytes. A PostgreSQL run copies the cached rows into a fresh
+schema (``COPY``, in ledger order, so notification ids follow sequence numbers) and drops it
+afterwards.
+
+Method (/work/shared/research/perf-physics.md): this 2-vCPU box is noisy, so the two
+variants run interleaved with their order alternating every repeat, after one untimed
+warm-up of each; figures are medians of the repeats and the ratio is the median of the
+per-repeat ratios (min-max given). Compare ratios, not absolute rates across runs.
+
+    .venv/bin/python bench/projections.py [--events-small 100000] [--events-large 1000000]
+        [--repeats 5] [--backends sqlite[,postgres]] [--quick] [--postgres-url URL]
+
+``--quick``: 20,000 / 100,000 events, 3 repeats. The goals are reported, never enforced:
+it exits non-zero only on errors (a rebuild or a loop that does not see every event, a
+generated ledger the self-check refuses, a measuring subprocess that fails).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import hashlib
+import importlib.metadata
+import itertools
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from eventsourcing.utils import get_topic  # noqa: E402
+
+from ledger.application import Ledger, leaf_of  # noqa: E402
+from ledger.commands import LOCAL_TIME  # noqa: E402
+from ledger.config import persistence_env  # noqa: E402
+from ledger.documents import DocumentStore  # noqa: E402
+from ledger.dsse import PAYLOAD_TYPE, pae  # noqa: E402
+from ledger.envelope import Envelope, Signature, canonical_json  # noqa: E402
+from ledger.fields import Reader  # noqa: E402
+from ledger.indices import Cycle  # noqa: E402
+from ledger.log import leaf_hash  # noqa: E402
+from ledger.notes import NoteSigner  # noqa: E402
+from ledger.ratings import Rating  # noqa: E402
+from ledger.records import SignedCreated, subject_id  # noqa: E402
+from ledger.registry import AUTHORITY_UNIT, RATED_CLASSES, Unit  # noqa: E402
+from ledger.rules import ILLUSTRATIVE_PARAMETERS, LEVELS, Input, Parameters, evaluate  # noqa: E402
+from ledger.sqlite import LOG_TABLE  # noqa: E402
+from ledger.submissions import Submission  # noqa: E402
+from ledger.transparency import DEFAULT_ORIGIN  # noqa: E402
+from projections import open_views, rebuild  # noqa: E402
+from web import demo  # noqa: E402
+
+DEFAULT_POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+CACHE_ROOT = Path(tempfile.gettempdir()) / "par-ledger-bench-projections"
+PAGE = 500  # the plain loop's page size: the rebuild's batch (projections.runner.BATCH)
+QUICK = (20_000, 100_000, 3)
+GOAL_THROUGHPUT = 0.5
+GOAL_MEMORY = 1.5
+
+
+# --------------------------------------------------------------------------------------
+# The generated ledger
+# --------------------------------------------------------------------------------------
+
+GENERATOR = "projections-bench-ledger/1"
+#: Files whose contents shape the stored bytes: a change to any of them makes a new cache.
+CACHE_SOURCES = (
+    "web/demo.py",
+    "ledger/application.py",
+    "ledger/envelope.py",
+    "ledger/dsse.py",
+    "ledger/log.py",
+    "ledger/records.py",
+    "ledger/registry.py",
+    "ledger/submissions.py",
+    "ledger/ratings.py",
+    "ledger/indices.py",
+    "ledger/rules.py",
+)
+FIRST_YEAR = 2025
+YEAR_VOLUME = 15_000  # entries per generated year
+SELF_CHECK = 2_500  # generated entries appended through a real Ledger before caching
+TRANSACTION = 20_000  # rows per bulk transaction
+POSITIONS = ("Chuyên viên", "Phó trưởng phòng", "Trưởng phòng", "Kế toán", "Văn thư", "Thanh tra viên")
+DOCUMENT_TITLES = (
+    "Báo cáo kết quả cải cách hành chính quý",
+    "Kế hoạch kiểm tra công tác cải cách hành chính",
+    "Báo cáo tự đánh giá, chấm điểm chỉ số",
+    "Quyết định kiện toàn tổ công tác",
+    "Báo cáo tình hình giải quyết thủ tục hành chính",
+    "Biên bản kiểm tra việc thực hiện quy chế dân chủ",
+)
+
+
+def canonical(value: Any) -> bytes:
+    """RFC 8785 for these statements: safe integers, NFC strings, ASCII keys (as `is_canonical`
+    says, json.dumps with sorted keys writes the same bytes; checked on a sample)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+#: Records created once and never changed: their versions need not be followed.
+NEVER_CHANGED = frozenset(("cycle.open", "submission.staff-rule", "submission.document", "rating.individual"))
+Statement = tuple[str, str, str, dict[str, Any], Any]  # signer, type, subject, body, event class
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One generated entry: its row of ``stored_events`` and its row of ``ledger_log``."""
+
+    seq: int
+    aggregate_id: uuid.UUID
+    version: int
+    topic: str
+    state: bytes
+    nonce: str
+    payload_sha256: str
+    leaf_hash: bytes
+    envelope: Any
+    at: datetime
+
+
+@dataclass
+class UnitState:
+    code: str
+    unit_class: str
+    head: str
+    base_name: str
+    renames: int = 0
+
+
+def record_of(event_class: Any) -> Any:
+    """The record class an event class is nested in (``Submission.Created`` → ``Submission``)."""
+    return getattr(sys.modules[event_class.__module__], event_class.__qualname__.split(".")[0])
+
+
+def ranks(scores: dict[str, str], classes: dict[str, str]) -> dict[str, int]:
+    """Competition ranks within each unit class (ties share the better rank)."""
+    return {
+        code: 1 + sum(1 for c, s in scores.items() if classes[c] == classes[code] and Decimal(s) > Decimal(score))
+        for code, score in scores.items()
+    }
+
+
+class Generator:
+    """The entries after the demo, year after year, exactly as the ledger would store them."""
+
+    def __init__(self, ledger: Any, seed: int = 2025) -> None:
+
+        self.ledger = ledger
+        self.rng = random.Random(seed)
+        self.seq = ledger.refresh()
+        self.last_recorded = max(e.event.timestamp for e in ledger.entries(max(1, self.seq - 50)))
+        self.units: dict[str, UnitState] = {}
+        for unit in demo.UNITS:
+            record = ledger.get(f"unit/{unit.code}")
+            if not isinstance(record, Unit) or not record.head:
+                raise RuntimeError(f"the demo's unit {unit.code} is missing or has no head")
+            self.units[unit.code] = UnitState(unit.code, record.unit_class, record.head, record.name)
+        self.classes = {code: unit.unit_class for code, unit in self.units.items()}
+        self.rated = [code for code, unit in self.units.items() if unit.unit_class in RATED_CLASSES]
+        self.indices = [index for index in demo.INDICES if index.level == "unit"]
+        self.ruleset_indices = dict(demo.RULESET_INDICES)  # what rule set v1 counts, per class
+        self.evaluated = [code for code in self.rated if self.ruleset_indices.get(self.classes[code])]
+        self.parameters = Parameters.read(Reader(dict(ILLUSTRATIVE_PARAMETERS)))
+        self.committee = demo.HEADS[demo.COMMITTEE].officer_id
+        self.snv = demo.SNV_OFFICER
+        self.lead_officer = {"SNV": demo.SNV_OFFICER, "SKHDT": demo.SKHDT_OFFICER}
+        self.unit_of = {officer.officer_id: officer.unit for officer in demo.OFFICERS}
+        self.keys = {officer: (key.sign, key.key_id) for officer in (*self.unit_of, "root")
+                     for key in (demo.demo_key(officer),)}  # fmt: skip
+        self.people = [demo._person(n) for n in range(997)]
+        self.slug = demo._slug
+        self.versions: dict[uuid.UUID, int] = {}
+        self.counts: dict[str, int] = {}
+        self.payload_sizes: list[int] = []
+
+    def entries(self, count: int) -> Iterator[Generated]:
+        """`count` entries after the demo: years of `YEAR_VOLUME` entries from `FIRST_YEAR`."""
+        year = FIRST_YEAR
+        while count > 0:
+            if year > 2099:
+                raise RuntimeError("more entries than the years up to 2099 hold at this YEAR_VOLUME")
+            volume = min(YEAR_VOLUME, count)
+            begin = datetime(year, 1, 5, 8, 0, tzinfo=LOCAL_TIME)
+            if begin <= self.last_recorded:
+                raise RuntimeError(f"the registry ends after {begin}; move FIRST_YEAR")
+            spacing = timedelta(days=340) / volume
+            for n, statement in enumerate(itertools.islice(self.statements(year), volume)):
+                yield self.entry(*statement, at=begin + spacing * n)
+            count -= volume
+            year += 1
+
+    # The statements of one year (an endless stream: the caller takes what the year holds) ---
+
+    def statements(self, year: int) -> Iterator[Statement]:
+        rng, units = self.rng, self.units
+        yield (
+            self.snv,
+            "cycle.open",
+            f"cycle/{year}",
+            {
+                "deadlines": {
+                    "results_published": f"{year}-11-01",
+                    "results_transmitted": f"{year}-11-05",
+                    "ratings_published": f"{year}-11-15",
+                }
+            },
+            Cycle.Created,
+        )
+        for code in self.rated:
+            body = {
+                "title": f"Quy định đánh giá, xếp loại công chức, viên chức năm {year}",
+                "decision": f"Quyết định số {rng.randint(1, 400)}/QĐ-{code}",
+                "issued_on": f"{year}-02-{rng.randint(1, 28):02d}",
+                "document": self.document(code, year, "quy-dinh"),
+            }
+            yield (
+                units[code].head,
+                "submission.staff-rule",
+                f"submission/staff-rule/{code}/{year}",
+                body,
+                Submission.Created,
+            )
+        scores: dict[str, dict[str, str]] = {}
+        for index in self.indices:
+            measured = [code for code in self.rated if self.classes[code] in index.classes]
+            scores[index.code] = {code: f"{rng.uniform(55, float(index.maximum) - 1):.2f}" for code in measured}
+            body = self.results_body(year, scores[index.code])
+            subject = f"submission/index-results/{index.code}/{year}"
+            yield self.lead_officer[index.lead], "submission.index-results", subject, body, Submission.Created
+        for index in self.indices:
+            subject = f"submission/index-results/{index.code}/{year}"
+            body = {"note": f"Gửi Sở Nội vụ kết quả {index.code} năm {year}"}
+            yield self.lead_officer[index.lead], "submission.transmit", subject, body, Submission.Transmitted
+
+        levels: dict[str, str] = {}
+
+        def compute(code: str) -> Statement:
+            inputs, missing = self.inputs(year, code, scores)
+            levels[code] = evaluate(self.parameters, inputs, missing).level
+            body = {
+                "officer": units[code].head,
+                "ruleset": "v1",
+                "inputs": [i.to_json() for i in inputs],
+                "missing": list(missing),
+                "level": levels[code],
+            }
+            subject = f"rating/{year}/{code}"
+            event_class = Rating.Recomputed if subject_id(subject) in self.versions else Rating.Created
+            return self.snv, "rating.compute", subject, body, event_class
+
+        def decide(code: str) -> Statement:
+            body: dict[str, Any] = {
+                "level": levels[code],
+                "decision": f"Quyết định số {rng.randint(2000, 2999)}/QĐ-UBND",
+            }
+            if rng.random() < 0.05:  # the committee differs, with the written reason
+                body["level"] = rng.choice([level for level in LEVELS if level != levels[code]])
+                body["reason"] = "Theo kết luận thanh tra, người đứng đầu chịu trách nhiệm; xếp thấp hơn mức tính."
+            levels[code] = body["level"]
+            return self.committee, "rating.decide", f"rating/{year}/{code}", body, Rating.Decided
+
+        for code in self.rated:  # the office and public service units come out not evaluated, undecided
+            yield compute(code)
+        for code in self.evaluated:
+            yield decide(code)
+
+        # PAR_UNIT is corrected for one unit; the heads whose result moved are recomputed and decided again.
+        par = scores["PAR_UNIT"]
+        before = {code: (par[code], rank) for code, rank in ranks(par, self.classes).items()}
+        corrected = rng.choice([code for code in self.evaluated if code in par])
+        par[corrected] = f"{min(99.0, float(par[corrected]) + rng.uniform(1, 6)):.2f}"
+        body = {
+            "reason": f"Sai sót khi tổng hợp điểm của đơn vị {corrected}",
+            "decision": f"Quyết định số {rng.randint(3000, 3500)}/QĐ-UBND",
+            "replacement": self.results_body(year, par),
+        }
+        subject = f"submission/index-results/PAR_UNIT/{year}"
+        yield self.lead_officer["SNV"], "submission.correct", subject, body, Submission.Corrected
+        after = ranks(par, self.classes)
+        for code in self.evaluated:
+            if code in par and before[code] != (par[code], after[code]):
+                yield compute(code)
+                yield decide(code)
+
+        # The rest of the year: documents, individual ratings, the odd rename, appeals.
+        appeals = 0
+        for slot in itertools.count():
+            kind = slot % 100
+            code = self.rated[rng.randrange(len(self.rated))]
+            if kind == 90:
+                unit = units[code]
+                unit.renames += 1
+                name = unit.base_name if unit.renames % 2 == 0 else f"{unit.base_name} (tên gọi mới {unit.renames})"
+                body = {"name": name, "decision": f"Quyết định số {rng.randint(1, 999)}/QĐ-UBND về việc đổi tên"}
+                yield "root", "unit.rename", f"unit/{code}", body, Unit.Renamed
+            elif kind == 91:
+                target = self.evaluated[appeals % len(self.evaluated)]
+                appeals += 1
+                subject = f"rating/{year}/{target}"
+                grounds = "Kết quả chấm điểm chưa tính các hồ sơ trực tuyến đã giải quyết đúng hạn"
+                yield units[target].head, "rating.appeal", subject, {"grounds": grounds}, Rating.AppealFiled
+                body = {"outcome": "upheld", "reason": "Thẩm định lại: giữ nguyên mức xếp loại", "decision": "QĐ 3120"}
+                if rng.random() < 0.5:
+                    levels[target] = rng.choice([level for level in LEVELS if level != levels[target]])
+                    body = {
+                        **body,
+                        "outcome": "revised",
+                        "level": levels[target],
+                        "reason": "Thẩm định lại: điều chỉnh",
+                    }
+                yield self.committee, "rating.resolve-appeal", subject, body, Rating.AppealResolved
+            elif 46 <= kind < 90:
+                n = self.counts.get("rating.individual", 0)
+                name = self.people[n % len(self.people)]
+                body = {
+                    "name": name,
+                    "position": POSITIONS[n % len(POSITIONS)],
+                    "level": ("HTXS", "HTT", "HTT", "HT", "HT", "KHT")[rng.randrange(6)],
+                    "rule": f"submission/staff-rule/{code}/{year}",
+                }
+                subject = f"rating/{year}/{code}/{self.slug(name)}.{n}"
+                yield units[code].head, "rating.individual", subject, body, Rating.Published
+            else:
+                n = self.counts.get("submission.document", 0)
+                body = {
+                    "title": f"{DOCUMENT_TITLES[n % len(DOCUMENT_TITLES)]} — {units[code].base_name}",
+                    "issued_on": f"{year}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                    "document": self.document(code, year, f"vb-{n}"),
+                }
+                subject = f"submission/document/{code}/{year}/vb-{n:07d}"
+                yield units[code].head, "submission.document", subject, body, Submission.Created
+
+    # Bodies ----------------------------------------------------------------------------
+
+    def results_body(self, year: int, scores: dict[str, str]) -> dict[str, Any]:
+        ranked = ranks(scores, self.classes)
+        return {
+            "measured_year": year,
+            "decision": f"Quyết định số {self.rng.randint(1000, 2999)}/QĐ-UBND",
+            "published_on": f"{year}-10-{self.rng.randint(1, 28):02d}",
+            "results": [{"unit": code, "score": score, "rank": ranked[code]} for code, score in scores.items()],
+        }
+
+    def inputs(self, year: int, code: str, scores: dict[str, dict[str, str]]) -> tuple[Any, Any]:
+        """What `gather_inputs` finds for `code` under rule set v1, from the results published."""
+        maxima = {index.code: index.maximum for index in self.indices}
+        unit_class = self.classes[code]
+        found, missing = [], []
+        for index in self.ruleset_indices.get(unit_class, ()):
+            published = scores.get(index, {})
+            if code not in published:
+                missing.append(index)
+                continue
+            peers = sum(1 for other in published if self.classes[other] == unit_class)
+            rank = ranks(published, self.classes)[code]
+            subject = f"submission/index-results/{index}/{year}"
+            found.append(Input(index, subject, Decimal(published[code]), Decimal(maxima[index]), rank, peers))
+        return tuple(found), tuple(missing)
+
+    @staticmethod
+    def document(code: str, year: int, ref: str) -> dict[str, Any]:
+        """The reference of a filed PDF (the projections never open the document store)."""
+        digest = hashlib.sha256(f"{code}/{year}/{ref}".encode()).hexdigest()
+        return {"sha256": digest, "size": 40_000 + int(digest[:4], 16), "media_type": "application/pdf",
+                "name": f"{ref}.pdf"}  # fmt: skip
+
+    # One entry -------------------------------------------------------------------------
+
+    def entry(
+        self, officer: str, statement_type: str, subject: str, body: dict[str, Any], event_class: Any, *, at: datetime
+    ) -> Generated:
+        self.seq += 1
+        nonce = hashlib.sha256(f"bench projections nonce {self.seq}".encode()).hexdigest()[:32]
+        statement = {
+            "type": statement_type,
+            "unit": AUTHORITY_UNIT if officer == "root" else self.unit_of[officer],
+            "officer": officer,
+            "subject": subject,
+            "body": body,
+            "client_time": at.isoformat(timespec="seconds"),
+            "nonce": nonce,
+        }
+        payload = canonical(statement)
+        if self.seq % 499 == 0 and canonical_json(statement) != payload:
+            raise RuntimeError(f"entry {self.seq}: the payload is not RFC 8785 canonical JSON")
+        sign, key_id = self.keys[officer]
+        envelope = Envelope(PAYLOAD_TYPE, payload, (Signature(key_id, sign(pae(PAYLOAD_TYPE, payload))),))
+        aggregate_id = subject_id(subject)
+        timestamp = at.astimezone(UTC)
+        fields: dict[str, Any] = {"originator_id": aggregate_id, "timestamp": timestamp, "envelope": envelope}
+        if issubclass(event_class, SignedCreated):
+            fields.update(originator_version=1, originator_topic=get_topic(record_of(event_class)))
+        else:
+            version = self.versions.get(aggregate_id)
+            if version is None:  # a record of the demo's registry
+                stored = self.ledger.recorder.select_events(aggregate_id, desc=True, limit=1)
+                version = stored[0].originator_version
+            fields["originator_version"] = version + 1
+        event = event_class(**fields)
+        if statement_type not in NEVER_CHANGED:
+            self.versions[aggregate_id] = event.originator_version
+        stored = self.ledger.mapper.to_stored_event(event)
+        self.counts[statement_type] = self.counts.get(statement_type, 0) + 1
+        if self.seq % 7 == 0:
+            self.payload_sizes.append(len(payload))
+        return Generated(
+            seq=self.seq,
+            aggregate_id=aggregate_id,
+            version=event.originator_version,
+            topic=stored.topic,
+            state=stored.state,
+            nonce=nonce,
+            payload_sha256=hashlib.sha256(payload).hexdigest(),
+            leaf_hash=leaf_hash(leaf_of(self.seq, event, stored.topic).to_bytes()),
+            envelope=envelope,
+            at=timestamp,
+        )
+
+
+class AcceptDocuments:
+    """The self-check's document checker: the generated references name no stored file."""
+
+    def check(self, ref: Any, field: str) -> None:
+        return None
+
+
+def self_check(checked: list[Generated], registry: int) -> None:
+    """Append `checked` through a real in-memory Ledger holding the same demo; compare the bytes."""
+    with tempfile.TemporaryDirectory() as folder:
+        ledger = Ledger(documents=AcceptDocuments())  # type: ignore[arg-type]
+        demo.load_demo(ledger, DocumentStore(Path(folder)))
+        if ledger.head != registry:
+            raise RuntimeError(f"the demo loaded {ledger.head} entries in memory, {registry} in the file")
+        for generated in checked:
+            try:
+                receipt = ledger.append(generated.envelope, recorded_at=generated.at)
+            except Exception as exc:
+                what = f"{generated.envelope.statement.type} {generated.envelope.statement.subject}"
+                raise RuntimeError(
+                    f"self-check: the ledger refused generated entry {generated.seq} ({what}): {exc}"
+                ) from exc
+            stored = ledger.recorder.select_events(receipt.aggregate_id, gt=receipt.version - 1, lte=receipt.version)
+            if (receipt.seq, receipt.version, receipt.leaf_hash) != (
+                generated.seq,
+                generated.version,
+                generated.leaf_hash,
+            ) or (
+                stored[0].topic,
+                stored[0].state,
+            ) != (generated.topic, generated.state):
+                raise RuntimeError(f"self-check: entry {generated.seq} is not what the ledger stores")
+        ledger.close()
+
+
+def generate(path: Path, events: int, progress: Callable[[str], None]) -> dict[str, Any]:
+    """Build the ledger of `events` entries at `path` (an SQLite file): the demo, then generated years."""
+    started = time.perf_counter()
+    log_signer = NoteSigner(DEFAULT_ORIGIN, hashlib.sha256(b"bench projections log key").digest())
+    with tempfile.TemporaryDirectory() as folder:
+        ledger = Ledger(
+            env=persistence_env(f"sqlite:///{path}"), documents=DocumentStore(Path(folder)), log_signer=log_signer
+        )
+        demo.load_demo(ledger, DocumentStore(Path(folder)))
+    registry = ledger.head
+    if events <= registry:
+        raise ValueError(f"a ledger needs more than the demo's {registry} entries")
+    took = time.perf_counter() - started
+    progress(f"  registry: the demo, {registry} entries appended through Ledger.append ({took:.1f} s)")
+    generator = Generator(ledger)
+    recorder = ledger.recorder
+    checked: list[Generated] = []
+    rows: list[tuple[Any, ...]] = []
+    logs: list[tuple[Any, ...]] = []
+    signing = time.perf_counter()
+
+    def flush() -> None:
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.executemany(recorder.insert_events_statement, rows)
+            cursor.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?)", logs)
+        rows.clear()
+        logs.clear()
+
+    for generated in generator.entries(events - registry):
+        if len(checked) < SELF_CHECK:
+            checked.append(generated)
+        rows.append((generated.aggregate_id.hex, generated.version, generated.topic, generated.state))
+        logs.append(
+            (generated.seq, generated.aggregate_id.hex, generated.version, generated.nonce, generated.payload_sha256,
+             generated.leaf_hash)
+        )  # fmt: skip
+        if len(rows) >= TRANSACTION:
+            flush()
+            progress(f"  generated {generated.seq:,} / {events:,} entries ({time.perf_counter() - signing:.0f} s)")
+    if rows:
+        flush()
+    generation_s = time.perf_counter() - signing
+    head = recorder.max_seq()
+    ledger.close()
+    if head != events:
+        raise RuntimeError(f"the generated ledger holds {head} entries, not {events}")
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checking = time.perf_counter()
+    self_check(checked, registry)
+    progress(f"  self-check: {len(checked):,} generated entries appended through a real Ledger, same bytes")
+    sizes = sorted(generator.payload_sizes)
+    return {
+        "generator": GENERATOR,
+        "events": events,
+        "registry": registry,
+        "kinds": dict(sorted(generator.counts.items(), key=lambda kv: -kv[1])),
+        "payload_mean": round(statistics.fmean(sizes)),
+        "payload_p5": sizes[len(sizes) // 20],
+        "payload_p95": sizes[len(sizes) * 19 // 20],
+        "generation_s": round(generation_s, 1),
+        "self_check_s": round(time.perf_counter() - checking, 1),
+        "self_checked": len(checked),
+        "years": f"{FIRST_YEAR}–{FIRST_YEAR + (events - registry - 1) // YEAR_VOLUME}",
+        "file_bytes": path.stat().st_size,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# The cache of generated ledgers
+# --------------------------------------------------------------------------------------
+
+
+def cache_key(events: int) -> str:
+    """Size, generator version, this file's generator section and the sources that shape the bytes."""
+    digest = hashlib.sha256(GENERATOR.encode())
+    text = Path(__file__).read_text()
+    digest.update(text[text.index("# The generated ledger") : text.index("# The cache of generated ledgers")].encode())
+    for name in CACHE_SOURCES:
+        digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes())
+    return f"{events}-{digest.hexdigest()[:12]}"
+
+
+@dataclass(frozen=True)
+class Cached:
+    path: Path  # the SQLite ledger (its views are rebuilt in it)
+    meta: dict[str, Any]
+    cached: bool
+
+
+def cached_ledger(events: int, progress: Callable[[str], None]) -> Cached:
+    """The cached SQLite ledger of `events` entries (generated if missing)."""
+    final = CACHE_ROOT / cache_key(events)
+    meta_file = final / "meta.json"
+    cached = meta_file.is_file()
+    if not cached:
+        progress(f"generating a ledger of {events:,} entries in {final} …")
+        CACHE_ROOT.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=CACHE_ROOT))
+        try:
+            meta = generate(building / "ledger.sqlite3", events, progress)
+            (building / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
+            with contextlib.suppress(FileNotFoundError):
+                shutil.rmtree(final)
+            os.replace(building, final)
+            digest = final.name.rsplit("-", 1)[1]
+            for stale in CACHE_ROOT.glob("*-*"):  # made by another version of the generator or the sources
+                if stale.is_dir() and not stale.name.startswith(".") and not stale.name.endswith(f"-{digest}"):
+                    shutil.rmtree(stale, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+    return Cached(final / "ledger.sqlite3", json.loads(meta_file.read_text()), cached)
+
+
+# --------------------------------------------------------------------------------------
+# PostgreSQL: the cached rows, copied into a fresh schema
+# --------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def postgres_copy(source: Path, base_url: str, progress: Callable[[str], None]) -> Iterator[str]:
+    """A fresh schema holding the ledger rows of `source` (stored events and log), dropped afterwards."""
+    import psycopg
+
+    schema = f"bench_proj_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(base_url, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{base_url}?schema={schema}"
+    try:
+        started = time.perf_counter()
+        Ledger(env=persistence_env(url)).close()  # the ledger's tables, as the ledger creates them
+        with contextlib.closing(sqlite3.connect(source)) as lite, psycopg.connect(base_url) as pg:
+            for table, columns, select in (
+                (
+                    "stored_events",
+                    "originator_id, originator_version, topic, state",
+                    "SELECT originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid",
+                ),
+                (
+                    "ledger_log",
+                    "seq, originator_id, originator_version, nonce, payload_sha256, leaf_hash",
+                    "SELECT seq, originator_id, originator_version, nonce, payload_sha256, leaf_hash "
+                    "FROM ledger_log ORDER BY seq",
+                ),
+            ):
+                with pg.cursor() as cursor, cursor.copy(f'COPY "{schema}".{table} ({columns}) FROM STDIN') as copy:
+                    for row in lite.execute(select):
+                        copy.write_row((uuid.UUID(row[0]), *row[1:]) if table == "stored_events" else
+                                       (row[0], uuid.UUID(row[1]), *row[2:]))  # fmt: skip
+            pg.commit()
+            pg.autocommit = True
+            pg.execute(f'ANALYZE "{schema}".stored_events')
+            pg.execute(f'ANALYZE "{schema}".ledger_log')
+        progress(
+            f"  copied {source.parent.name} into PostgreSQL schema {schema} ({time.perf_counter() - started:.0f} s)"
+        )
+        yield url
+    finally:
+        with psycopg.connect(base_url, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+# --------------------------------------------------------------------------------------
+# What is measured
+# --------------------------------------------------------------------------------------
+
+
+def plain_loop(ledger: Any) -> int:
+    """The baseline: every notification read in pages and decoded by the ledger's mapper, nothing kept."""
+    recorder, to_domain_event = ledger.recorder, ledger.mapper.to_domain_event
+    start, count = 1, 0
+    while True:
+        page = recorder.select_notifications(start, PAGE)
+        for notification in page:
+            to_domain_event(notification)
+        count += len(page)
+        if len(page) < PAGE:
+            return count
+        start = page[-1].id + 1
+
+
+def timed(run: Callable[[], int], expected: int, what: str) -> float:
+    gc.collect()
+    started = time.perf_counter()
+    count = run()
+    elapsed = time.perf_counter() - started
+    if count != expected:
+        raise RuntimeError(f"{what} saw {count:,} events, not {expected:,}")
+    return elapsed
+
+
+@dataclass
+class Throughput:
+    backend: str
+    events: int
+    rebuild: list[float] = field(default_factory=list)
+    plain: list[float] = field(default_factory=list)
+
+
+def throughput(backend: str, url: str, events: int, repeats: int, progress: Callable[[str], None]) -> Throughput:
+    """Rebuild and the plain loop, interleaved (order alternating), after one untimed warm-up of each."""
+    ledger = Ledger(env=persistence_env(url))
+    views = open_views(ledger)
+    result = Throughput(backend, events)
+    try:
+        runs = {
+            "rebuild": lambda: rebuild(ledger, views),
+            "plain": lambda: plain_loop(ledger),
+        }
+        for name, run in runs.items():
+            timed(run, events, name)
+        for repeat in range(repeats):
+            order = ("rebuild", "plain") if repeat % 2 == 0 else ("plain", "rebuild")
+            for name in order:
+                getattr(result, name).append(timed(runs[name], events, name))
+            progress(
+                f"  {backend} repeat {repeat + 1}/{repeats}: rebuild {events / result.rebuild[-1]:,.0f} ev/s, "
+                f"plain {events / result.plain[-1]:,.0f} ev/s ({load()})"
+            )
+        if views.head_position() != events:
+            raise RuntimeError(f"the rebuilt views stand at {views.head_position()}, not {events}")
+    finally:
+        views.close()
+        ledger.close()
+    return result
+
+
+def rss_now() -> int:
+    """The resident set now, in bytes (Linux /proc; 0 elsewhere)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def child(mode: str, url: str, expected: int) -> None:
+    """In a fresh process: one rebuild, measured by tracemalloc or by ru_maxrss; prints JSON."""
+    if mode == "tracemalloc":
+        tracemalloc.start()
+    ledger = Ledger(env=persistence_env(url))
+    views = open_views(ledger)
+    views.reset()  # start from empty tables: dropping the last run's rows is not part of the figure
+    gc.collect()
+    traced_before = 0
+    if mode == "tracemalloc":
+        traced_before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    resident = [rss_now()]
+
+    def sample(_: int) -> None:
+        resident.append(rss_now())
+
+    started = time.perf_counter()
+    count = rebuild(ledger, views, progress=sample)
+    elapsed = time.perf_counter() - started
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result: dict[str, Any] = {
+        "events": count,
+        "seconds": elapsed,
+        "rss_before_kib": rss_before,
+        "rss_after_kib": rss_after,
+        "resident_start": resident[0],
+        "resident_peak": max(resident),
+    }
+    if mode == "tracemalloc":
+        current, peak = tracemalloc.get_traced_memory()
+        result.update(traced_before=traced_before, traced_peak=peak, traced_after=current)
+        tracemalloc.stop()
+    views.close()
+    ledger.close()
+    if count != expected:
+        raise SystemExit(f"the rebuild saw {count:,} events, not {expected:,}")
+    print(json.dumps(result))
+
+
+@dataclass
+class Memory:
+    backend: str
+    events: int
+    traced_peak: int  # bytes above what was allocated when the rebuild started
+    rss_growth_kib: int  # ru_maxrss after − before, in the run without tracemalloc
+    rss_before_kib: int
+    resident_growth: int  # bytes: the largest resident set sampled after each batch − the one at the start
+    seconds: float  # the rebuild without tracemalloc
+    traced_seconds: float
+
+
+def memory(backend: str, url: str, events: int, progress: Callable[[str], None]) -> Memory:
+    found = {}
+    for mode in ("rss", "tracemalloc"):
+        process = subprocess.run(
+            [sys.executable, __file__, "--child", mode, url, str(events)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        if process.returncode != 0:
+            raise RuntimeError(f"the {mode} run at {events:,} events failed:\n{process.stderr[-3000:]}")
+        found[mode] = json.loads(process.stdout.strip().splitlines()[-1])
+        progress(f"  {backend} {events:,} events, {mode}: rebuilt in {found[mode]['seconds']:.1f} s ({load()})")
+    rss, traced = found["rss"], found["tracemalloc"]
+    return Memory(
+        backend,
+        events,
+        traced_peak=traced["traced_peak"] - traced["traced_before"],
+        rss_growth_kib=rss["rss_after_kib"] - rss["rss_before_kib"],
+        rss_before_kib=rss["rss_before_kib"],
+        resident_growth=rss["resident_peak"] - rss["resident_start"],
+        seconds=rss["seconds"],
+        traced_seconds=traced["seconds"],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------
+
+
+def spread(values: list[float], fmt: str = ",.0f") -> str:
+    return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}–{max(values):{fmt}})"
+
+
+def verdict(value: float, goal: float, *, at_least: bool) -> str:
+    met = value >= goal if at_least else value <= goal
+    return f"{'≥' if at_least else '≤'} {goal:.1f}×: {'met' if met else 'NOT met'}"
+
+
+def mib(n: float) -> str:
+    return f"{n / 2**20:,.1f} MiB"
+
+
+def report(throughputs: list[Throughput], memories: list[Memory], small: int, large: int) -> str:
+    lines = []
+    goals: list[tuple[str, str, str]] = []
+    lines.append(
+        f"\n1. Rebuild throughput at {small:,} events: rebuild into the ledger's own database against the plain\n"
+        "   read-and-decode loop over the same events (events/s: median of the repeats, min–max;\n"
+        "   ratio: median of the per-repeat ratios, min–max)"
+    )
+    lines.append(f"   {'backend':<9} {'rebuild ev/s':>26} {'plain loop ev/s':>28} {'ratio':>20}   goal")
+    for t in throughputs:
+        rebuild_rates = [t.events / s for s in t.rebuild]
+        plain_rates = [t.events / s for s in t.plain]
+        ratio = [p / r for r, p in zip(t.rebuild, t.plain, strict=True)]
+        ratio_median = statistics.median(ratio)
+        result = verdict(ratio_median, GOAL_THROUGHPUT, at_least=True)
+        cells = (t.backend, spread(rebuild_rates), spread(plain_rates), spread(ratio, ".2f"), result)
+        lines.append("   {:<9} {:>26} {:>28} {:>20}   {}".format(*cells))
+        goals.append((f"rebuild / plain loop, {t.backend}", f"{ratio_median:.2f}×", result))
+    lines.append(
+        "\n2. Peak memory of one rebuild, each in a fresh subprocess. tracemalloc: the peak of Python allocations\n"
+        "   above those live when the rebuild started. ru_maxrss: the growth of the process's peak resident set\n"
+        "   (after − before the rebuild, in a second run without tracemalloc; it also counts SQLite's page cache,\n"
+        "   driver buffers and allocator slack, and reads 0 while the rebuild fits in memory the setup had\n"
+        "   touched). sampled RSS: the largest resident set read from /proc after each batch − the one at the\n"
+        "   start, in that same run. Time: the rebuild without tracemalloc (and with it)."
+    )
+    header = ("backend", "events", "tracemalloc", "ru_maxrss", "sampled RSS", "RSS at start", "rebuild", "traced")
+    lines.append("   {:<9} {:>10} {:>13} {:>13} {:>13} {:>13} {:>20} {:>8}".format(*header))
+    by_backend: dict[str, dict[int, Memory]] = {}
+    for m in memories:
+        by_backend.setdefault(m.backend, {})[m.events] = m
+        timing = f"{m.seconds:.1f} s {m.events / m.seconds:,.0f}/s"
+        lines.append(
+            f"   {m.backend:<9} {m.events:>10,} {mib(m.traced_peak):>13} {mib(m.rss_growth_kib * 1024):>13}"
+            f" {mib(m.resident_growth):>13} {mib(m.rss_before_kib * 1024):>13} {timing:>20} {m.traced_seconds:>6.0f} s"
+        )
+    for backend, sizes in by_backend.items():
+        if small not in sizes or large not in sizes:
+            continue
+        a, b = sizes[small], sizes[large]
+        figures = {
+            "tracemalloc peak": (a.traced_peak, b.traced_peak),
+            "ru_maxrss growth": (a.rss_growth_kib * 1024, b.rss_growth_kib * 1024),
+            "sampled RSS growth": (a.resident_growth, b.resident_growth),
+        }
+        cells = []
+        for name, (first, second) in figures.items():
+            label = f"{name} {large:,} / {small:,}, {backend}"
+            if first < 2**20:  # under 1 MiB at the small size: a ratio would mean nothing
+                cells.append("n/a")
+                goals.append((label, "n/a", f"only {mib(first)} at {small:,} events: no ratio"))
+                continue
+            ratio = second / first
+            cells.append(f"{ratio:.2f}×")
+            goals.append((label, f"{ratio:.2f}×", verdict(ratio, GOAL_MEMORY, at_least=False)))
+        lines.append(
+            f"   {backend:<9} {'ratio':>10} {cells[0]:>13} {cells[1]:>13} {cells[2]:>13}"
+            f"   ({large:,} / {small:,} events; goal ≤ {GOAL_MEMORY}×)"
+        )
+    width = max(len(g[0]) for g in goals)
+    lines.append("\nGoals (reported, never enforced)")
+    lines += [f"   {name:<{width}}  {value:>6}  {result}" for name, value, result in goals]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    model = platform.processor() or "?"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    sqlite_version = sqlite3.sqlite_version
+    versions = {name: importlib.metadata.version(name) for name in ("eventsourcing", "psycopg")}
+    return (
+        f"machine: {os.cpu_count()} logical CPUs ({model}), {platform.system()} {platform.release()}\n"
+        f"software: Python {platform.python_version()}, eventsourcing {versions['eventsourcing']}, "
+        f"SQLite {sqlite_version}, psycopg {versions['psycopg']}\n"
+        f"code: {code_version()}"
+    )
+
+
+def code_version() -> str:
+    """The commit, whether projections/ or ledger/ differ from it, and a digest of those sources."""
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("projections/*.py"), *ROOT.glob("ledger/*.py")]):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    commit = "no git"
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        git = ["git", "-C", str(ROOT)]
+        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        commit = commit.stdout.strip()
+        changed = subprocess.run(
+            [*git, "status", "--porcelain", "--", "projections", "ledger"], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        if changed:
+            commit += f" + uncommitted changes in {len(changed)} file(s) of projections/ or ledger/"
+    return f"{commit}; sha256 of projections/*.py and ledger/*.py {digest.hexdigest()[:12]}"
+
+
+def load() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "load unknown"
+    busy = " — busy box" if one > 0.5 * (os.cpu_count() or 1) else ""
+    return f"load {one:.2f}/{five:.2f}{busy}"
+
+
+def describe(cached: Cached) -> str:
+    meta = cached.meta
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in meta["kinds"].items())
+    return (
+        f"  {meta['events']:,} entries — {'cached' if cached.cached else 'generated'}: {cached.path} "
+        f"({meta['file_bytes'] / 1e6:,.0f} MB when generated; generation {meta['generation_s']} s)\n"
+        f"    the demo's {meta['registry']} entries through Ledger.append, then years {meta['years']}: {kinds}\n"
+        f"    payloads {meta['payload_mean']} B on average (5–95%: {meta['payload_p5']}–{meta['payload_p95']} B); "
+        f"self-check: the first {meta['self_checked']:,} generated entries appended through a real Ledger"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--events-small", type=int, default=100_000, help="events of the throughput and first memory run"
+    )
+    parser.add_argument("--events-large", type=int, default=1_000_000, help="events of the second memory run")
+    parser.add_argument("--repeats", type=int, default=5, help="interleaved throughput repeats (default 5)")
+    parser.add_argument("--backends", default="sqlite", help="sqlite, postgres or sqlite,postgres (default sqlite)")
+    parser.add_argument("--quick", action="store_true", help="20,000 / 100,000 events, 3 repeats")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="a PostgreSQL database (a schema is made)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "URL", "EVENTS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        mode, url, events = args.child
+        child(mode, url, int(events))
+        return 0
+    if args.quick:
+        args.events_small, args.events_large, args.repeats = QUICK
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if not backends or set(backends) - {"sqlite", "postgres"}:
+        parser.error("--backends takes sqlite, postgres or sqlite,postgres")
+    if args.repeats < 1 or not 1_000 <= args.events_small < args.events_large:
+        parser.error("--repeats must be at least 1, and 1000 ≤ --events-small < --events-large")
+
+    def progress(line: str) -> None:
+        if not args.quiet:
+            print(line, flush=True)
+
+    started = time.perf_counter()
+    print("PAR Ledger read models benchmark: bench/projections.py")
+    print(machine())
+    print(f"at start: {load()}")
+    print(f"ledgers (cached under {CACHE_ROOT}; ledger_tree and ledger_checkpoints are not written for the")
+    print("generated entries — the projections never read them):")
+    small = cached_ledger(args.events_small, progress)
+    large = cached_ledger(args.events_large, progress)
+    print(describe(small))
+    print(describe(large))
+    base_url = args.postgres_url.partition("?")[0]
+
+    throughputs: list[Throughput] = []
+    memories: list[Memory] = []
+    for backend in backends:
+        progress(f"{backend}: throughput at {args.events_small:,} events, {args.repeats} repeats")
+        if backend == "sqlite":
+            throughputs.append(throughput(backend, sqlite_url(small.path), args.events_small, args.repeats, progress))
+            for cached in (small, large):
+                memories.append(memory(backend, sqlite_url(cached.path), cached.meta["events"], progress))
+        else:
+            with postgres_copy(small.path, base_url, progress) as url:
+                throughputs.append(throughput(backend, url, args.events_small, args.repeats, progress))
+                memories.append(memory(backend, url, args.events_small, progress))
+            with postgres_copy(large.path, base_url, progress) as url:
+                memories.append(memory(backend, url, args.events_large, progress))
+    print(report(throughputs, memories, args.events_small, args.events_large))
+    print(f"\nat end: {load()}; the run took {time.perf_counter() - started:,.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
