@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint clean
+.PHONY: run test tamper bench lint clean
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ run: $(VENV)/installed
 
 test: $(VENV)/installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+tamper: $(VENV)/installed
+	PAR_TAMPER_COUNT=100 $(BIN)/pytest tests/integration/test_tamper_suite.py -m tamper -q -s
 
 bench: $(VENV)/installed
 	$(BIN)/python bench/append.py
