@@ -155,7 +155,11 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 ),
                 prepare=True,
             )
-            # No fetch: the inserts stay in the pipeline, and a failure aborts the commit.
+            # Sync right after it, as the library does after its own insert: a refused log row
+            # then raises its own IntegrityError here. Were other statements queued behind it,
+            # their "pipeline aborted" results could surface at the commit instead.
+            with curs.connection.pipeline() as pipeline:
+                pipeline.sync()
             curs.executemany(self._insert_node, entry.nodes)
             if entry.checkpoint is not None:
                 curs.execute(self._insert_checkpoint, (entry.seq, entry.checkpoint), prepare=True)

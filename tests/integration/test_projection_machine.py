@@ -408,7 +408,7 @@ class ProjectionMachine(RuleBasedStateMachine):
 
     @initialize(
         scores=st.dictionaries(st.sampled_from(RATED), st.sampled_from(SCORES), min_size=2),
-        decided=st.sets(st.sampled_from(RATED)),
+        decided=st.sets(st.sampled_from(RATED), min_size=1),
         processes=st.sampled_from((1, 1, 2)),
     )
     def a_cycle_under_way(self, scores: dict[str, str], decided: set[str], processes: int) -> None:
@@ -624,9 +624,14 @@ class ProjectionMachine(RuleBasedStateMachine):
         """The rated unit appeals a decided or published rating (one appeal open at a time)."""
         settled = [s for s, r in self.model.ratings.items() if r.status in ("decided", "published", "revised")]
         subject = self.pick(data, settled, "rating")
-        rating = self.model.ratings[subject]
-        unit = self.other_unit(rating.unit) if from_other else rating.unit
+        unit = self.model.ratings[subject].unit
+        if from_other:
+            unit = self.other_unit(unit)
         signer = data.draw(st.sampled_from(sorted({HEADS[unit], STAFF.get(unit, HEADS[unit])})), label="signer")
+        self.appeal_as(subject, signer, from_other)
+
+    def appeal_as(self, subject: str, signer: str, from_other: bool = False) -> None:
+        rating = self.model.ratings[subject]
         refusal: type[LedgerError] | None = None
         if from_other:
             refusal = NotAuthorizedError
@@ -646,28 +651,55 @@ class ProjectionMachine(RuleBasedStateMachine):
     def resolve(self, data: st.DataObject, outcome: str, wrong_signer: bool) -> None:
         """The committee (a head's rating) or the unit's head (staff) upholds or revises an appeal."""
         subject = self.pick(data, [s for s, r in self.model.ratings.items() if r.status == "under_appeal"], "rating")
+        current = self.model.ratings[subject].level
+        level: str | None = None
+        if outcome == "revised_same":
+            level = current
+        elif outcome == "revised":
+            level = data.draw(st.sampled_from([lv for lv in LEVELS if lv != current]), label="level")
+        self.resolve_as(subject, level, wrong_signer=wrong_signer)
+
+    def resolve_as(self, subject: str, level: str | None, *, wrong_signer: bool = False) -> None:
+        """Upheld (`level` None) or revised to `level`."""
         rating = self.model.ratings[subject]
         body: dict[str, Any] = {"outcome": "upheld", "reason": "Thẩm định lại", "decision": "QĐ 3120/QĐ-UBND"}
-        if outcome != "upheld":
-            body["outcome"] = "revised"
-            others = [lv for lv in LEVELS if lv != rating.level]
-            body["level"] = rating.level if outcome == "revised_same" else data.draw(st.sampled_from(others))
+        if level is not None:
+            body.update(outcome="revised", level=level)
         resolver = "UBND-TINH" if rating.kind == "head" else rating.unit
         signer = HEADS[("SNV" if resolver != "SNV" else "STC") if wrong_signer else resolver]
         refusal: type[LedgerError] | None = None
         if wrong_signer:
             refusal = NotAuthorizedError
-        elif body.get("level", LEVELS[0]) not in LEVELS:
+        elif level is not None and level not in LEVELS:
             refusal = PayloadError  # a revision gives a level ("not evaluated" is none)
         elif rating.status != "under_appeal":
             refusal = RuleError
-        elif outcome == "revised_same":
+        elif level == rating.level:
             refusal = PayloadError  # a revision must change the level
         seq = self.append(self.sign(signer, "rating.resolve-appeal", subject, body), refusal)
         if seq is not None:
             rating.appeal_open = False
-            if outcome == "revised":
-                rating.levels.append(Level(seq, body["level"], "revised", reason=body["reason"]))
+            if level is not None:
+                rating.levels.append(Level(seq, level, "revised", reason=body["reason"]))
+
+    @precondition(lambda self: self.model.ratings)
+    @rule(data=st.data())
+    def follow_a_case(self, data: st.DataObject) -> None:
+        """A rating's case moves on: computed, it is decided; decided, appealed; appealed, resolved."""
+        subject = self.pick(data, sorted(self.model.ratings), "rating")
+        rating = self.model.ratings[subject]
+        if rating.status == "under_appeal":
+            level = data.draw(st.sampled_from([None, *(lv for lv in LEVELS if lv != rating.level)]), label="level")
+            self.resolve_as(subject, level)
+        elif rating.status == "computed":
+            computed = rating.computed
+            if computed in LEVELS and data.draw(st.booleans(), label="as computed"):
+                self.decide_as(subject, computed, "same")
+            else:
+                level = data.draw(st.sampled_from([lv for lv in LEVELS if lv != computed]), label="level")
+                self.decide_as(subject, level, "differ")
+        else:
+            self.appeal_as(subject, HEADS[rating.unit])
 
     @rule(
         unit=st.sampled_from(UNITS),

@@ -547,7 +547,8 @@ def run_kind(built: Built, kind: str, plan: Planner) -> None:
         located = tampering.expect.located(faults)
         counts["located"] += located
         if VERBOSE:
-            print(f"  {tampering.what}\n    → {faults[0] if faults else 'no fault'}"[:400])
+            flag = "" if located else "NOT LOCATED: "
+            print(f"  {flag}{tampering.what}\n    → {faults[0] if faults else 'no fault'}"[:400])
         if not located:
             shown = "\n    ".join(str(fault)[:300] for fault in faults[:8]) or "(no fault)"
             misses.append(f"{tampering.what}: {len(faults)} fault(s)\n    {shown}")
