@@ -1,50 +1,59 @@
-"""The Flask application factory: configuration, the ledger, blueprints, security headers."""
+"""The Flask application factory: configuration, the ledger and its read models, blueprints.
+
+Configuration comes from the instance folder and ``LEDGER_*`` environment variables
+(`web.instance.Instance`); tests pass `test_config`. Every side effect of the web
+application (opening the database, creating its tables) happens here.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
 
 from projections import catch_up, open_views
+from web import security, text
+from web.accounts import AccountStore
 from web.instance import Instance
 
-#: Sent with every response (issue: Content-Security-Policy without inline script).
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
+#: One module per area, each with a blueprint `bp` and, for the menu, `NAV` entries
+#: (endpoint, label, roles that see it; none: every officer). Order is the menu's order.
+AREAS = ("auth", "public", "dashboard", "signing", "enrol")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, instance: Instance | None = None) -> Flask:
     """Build the web application on `instance` (default: from the environment)."""
     instance = instance or Instance.from_environment()
     app = Flask(__name__)
-    app.config.from_mapping(MAX_CONTENT_LENGTH=25 * 1024 * 1024, JSON_AS_ASCII=False)
+    app.config.from_mapping(
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        JSON_AS_ASCII=False,
+        SESSION_COOKIE_SECURE=True,
+    )
+    app.config.from_prefixed_env("LEDGER")
     if test_config is not None:
         app.config.from_mapping(test_config)
+
     ledger = instance.open_ledger()
     views = open_views(ledger)
     catch_up(ledger, views)
-    app.extensions["ledger"] = ledger
-    app.extensions["views"] = views
+    accounts = AccountStore(ledger.recorder.datastore)
+    accounts.create_tables()
+    app.extensions.update(ledger=ledger, views=views, accounts=accounts, instance=instance)
+    app.extensions["documents"] = instance.documents()
 
-    from web import public, text
+    nav: list[tuple[str, str, tuple[str, ...]]] = []
+    for name in AREAS:
+        module = importlib.import_module(f"web.{name}")
+        app.register_blueprint(module.bp)
+        nav += getattr(module, "NAV", ())
+    security.init_app(app)  # after auth's before_request: the CSRF check needs the session
 
-    app.register_blueprint(public.bp)
+    app.jinja_env.globals["nav_items"] = lambda: nav
     app.add_template_filter(text.local_time)
     app.add_template_filter(text.signer_label)
-
-    @app.after_request
-    def add_security_headers(response: Any) -> Any:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
+    app.add_template_filter(lambda seconds: text.local_time(datetime.fromtimestamp(seconds, UTC)), "epoch_time")
     return app

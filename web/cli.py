@@ -265,7 +265,8 @@ for command in cli_views.COMMANDS:
 @click.option("--port", default=5000, show_default=True)
 def demo(no_serve: bool, host: str, port: int) -> None:
     """Load the demo data (if the ledger is empty) and serve the web UI."""
-    from web.demo import DEMO_PASSPHRASE, load_demo
+    from web.accounts import AccountStore
+    from web.demo import DEMO_PASSPHRASE, DEMO_PASSWORD, add_demo_accounts, load_demo
 
     here = instance()
     with one_line_errors():
@@ -287,6 +288,11 @@ def demo(no_serve: bool, host: str, port: int) -> None:
             )
         else:
             click.echo(f"the ledger already holds {ledger.head} entries; not loading the demo")
+        if here.is_demo():
+            accounts = AccountStore(ledger.recorder.datastore)
+            accounts.create_tables()
+            if add_demo_accounts(accounts):
+                click.echo(f"demo web logins: each officer's id, password {DEMO_PASSWORD!r} (see the README)")
     if not no_serve:
         _serve(here, host, port)
 

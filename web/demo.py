@@ -49,9 +49,12 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.documents import DocumentStore
     from ledger.records import Record
+    from web.accounts import AccountStore
 
 #: The passphrase of the demo key files. Demo only: anyone who reads the README knows it.
 DEMO_PASSPHRASE = "demo"
+#: The password of every demo officer's web login (the login is the officer id).
+DEMO_PASSWORD = "demo-cchc"
 
 RULESET = "v1"
 COMMITTEE = "UBND-TINH"
@@ -1078,11 +1081,30 @@ def load_demo(
     return DemoSummary(total, demo_key(ROOT_OFFICER).key_id, tuple(accounts), cases)
 
 
+def demo_authority() -> Author:
+    """The ledger authority, signing with its well-known demo root key (demo instances only)."""
+    return Author(demo_key(ROOT_OFFICER), AUTHORITY_UNIT, ROOT_OFFICER)
+
+
+def add_demo_accounts(accounts: AccountStore) -> list[str]:
+    """A web login for every demo officer (password `DEMO_PASSWORD`); the logins added."""
+    taken = {account.officer for account in accounts.accounts()}
+    added = []
+    for officer in OFFICERS:
+        if officer.officer_id not in taken:
+            accounts.add_account(officer.officer_id, officer.officer_id, DEMO_PASSWORD)
+            added.append(officer.officer_id)
+    return added
+
+
 __all__ = [
     "DEMO_PASSPHRASE",
+    "DEMO_PASSWORD",
     "DemoAccount",
     "DemoCases",
     "DemoSummary",
+    "add_demo_accounts",
+    "demo_authority",
     "demo_key",
     "demo_pdf",
     "load_demo",

@@ -82,6 +82,12 @@ class Instance:
         """Pin the authority's root key id for every later verification."""
         self._write_config(root_key_id=key_id)
 
+    def is_demo(self) -> bool:
+        """Whether the pinned root key is the demo's, whose private half anyone can derive."""
+        from web.demo import demo_authority
+
+        return self.pinned_root_key_id() == demo_authority().key.key_id
+
     def witnesses(self) -> list[str]:
         """Verifier keys (C2SP vkeys, cosignature type) of the witnesses whose cosignatures count."""
         return [str(vkey) for vkey in self._config().get("witnesses", [])]

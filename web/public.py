@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
-from ledger.application import Ledger
-from projections import Views, catch_up
 from projections.exports import UNIT_CLASS_NAMES
+from web.state import get_ledger, get_views
 
 bp = Blueprint("public", __name__)
 
 CLASS_NAMES = UNIT_CLASS_NAMES
 STATUS_NAMES = {"active": "Đang hoạt động", "merged": "Đã sáp nhập", "dissolved": "Đã giải thể"}
-
-
-def get_ledger() -> Ledger:
-    """The application's ledger."""
-    ledger: Ledger = current_app.extensions["ledger"]
-    return ledger
-
-
-def get_views() -> Views:
-    """The application's read models, caught up with the ledger (read your own writes)."""
-    views: Views = current_app.extensions["views"]
-    catch_up(get_ledger(), views)
-    return views
 
 
 @bp.get("/")

@@ -1,0 +1,96 @@
+"""What every response and every form carries: security headers, cookie flags, CSRF tokens.
+
+Forms are protected by a synchronizer token: the logged-in session's own token, or, before
+login, a random token in a cookie of its own that the form must repeat (double submit).
+`/api/` writes carry a signed envelope and no cookie is read for them, so they need none.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+
+from flask import Flask, abort, current_app, g, request
+from werkzeug.wrappers import Response
+
+SESSION_COOKIE = "parledger_session"
+CSRF_COOKIE = "parledger_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_REFUSED = "Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã CSRF); hãy tải lại trang rồi gửi lại."
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+#: Sent with every response: no inline script anywhere, no framing, no sniffing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def _cookie_flags() -> dict[str, Any]:
+    return {
+        "secure": current_app.config["SESSION_COOKIE_SECURE"],
+        "httponly": True,
+        "samesite": "Strict",
+        "path": "/",
+    }
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    """The session token: never readable by script, never sent cross-site, https only."""
+    response.set_cookie(SESSION_COOKIE, token, **_cookie_flags())
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, **_cookie_flags())
+
+
+def csrf_token() -> str:
+    """The token this request's forms must carry (templates call it)."""
+    user = g.get("user")
+    if user is not None:
+        return str(user.session.csrf)
+    if "csrf_cookie" not in g:
+        g.csrf_cookie = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return str(g.csrf_cookie)
+
+
+def check_csrf() -> None:
+    """Refuse an unsafe request to a page whose token is missing or wrong (400)."""
+    if request.method not in UNSAFE_METHODS or request.path.startswith("/api/"):
+        return
+    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    user = g.get("user")
+    expected = user.session.csrf if user is not None else request.cookies.get(CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        abort(
+            400, description="Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã CSRF); hãy tải lại trang."
+        )
+
+
+def finish_response(response: Response) -> Response:
+    """Add the security headers, and the pre-login CSRF cookie when a form was given one."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith(("/api/", "/static/")):
+        return response
+    response.headers.setdefault("Cache-Control", "no-store")
+    if "csrf_cookie" in g and request.cookies.get(CSRF_COOKIE) != g.csrf_cookie:
+        response.set_cookie(CSRF_COOKIE, g.csrf_cookie, **_cookie_flags())
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Wire the checks into `app` (after the session is loaded, so the token can be checked)."""
+    app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    app.before_request(check_csrf)
+    app.after_request(finish_response)
+    app.jinja_env.globals["csrf_token"] = csrf_token

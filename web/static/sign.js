@@ -1,0 +1,159 @@
+// Signing in the browser: keys are made here by WebCrypto, kept non-extractable in
+// IndexedDB, and never sent anywhere. The server prepares payload bytes; this script
+// shows those exact bytes, signs DSSE's pre-authentication encoding of them, and posts
+// back only the signature and the key id.
+"use strict";
+
+const DB_NAME = "parledger-keys";
+const STORE = "keys";
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "officer" });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function storeKey(record) {
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, "readwrite");
+    tx.objectStore(STORE).put(record);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+async function loadKey(officer) {
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const request = db.transaction(STORE, "readonly").objectStore(STORE).get(officer);
+    request.onsuccess = () => resolve(request.result || null);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function toBase64(bytes) {
+  let binary = "";
+  for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+function fromBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+function hex(bytes) {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// DSSE v1: "DSSEv1" SP len(type) SP type SP len(payload) SP payload (lengths in bytes).
+function pae(payloadType, payload) {
+  const type = new TextEncoder().encode(payloadType);
+  const head = new TextEncoder().encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head, 0);
+  out.set(payload, head.length);
+  return out;
+}
+
+async function keyRecord(officer, pair) {
+  const raw = await crypto.subtle.exportKey("raw", pair.publicKey);
+  const keyId = "ed25519:" + hex(await crypto.subtle.digest("SHA-256", raw));
+  return { officer, keyId, publicKey: toBase64(raw), privateKey: pair.privateKey, created: new Date().toISOString() };
+}
+
+// A new key pair whose private half cannot be exported, even by this page.
+async function generateKey(officer) {
+  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+  const record = await keyRecord(officer, pair);
+  await storeKey(record);
+  return record;
+}
+
+// A PKCS#8 Ed25519 key (PEM or DER), imported as non-extractable.
+async function importKey(officer, fileBytes) {
+  let der = new Uint8Array(fileBytes);
+  const text = new TextDecoder().decode(der);
+  if (text.includes("-----BEGIN PRIVATE KEY-----")) {
+    der = fromBase64(text.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""));
+  }
+  const privateKey = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, false, ["sign"]);
+  // WebCrypto cannot derive the public half of a non-extractable key: import once more,
+  // extractable, only to read the public key from its JWK, then drop that copy.
+  const copy = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]);
+  const jwk = await crypto.subtle.exportKey("jwk", copy);
+  const raw = fromBase64(jwk.x.replace(/-/g, "+").replace(/_/g, "/") + "=");
+  const publicKey = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, true, ["verify"]);
+  const record = await keyRecord(officer, { publicKey, privateKey });
+  await storeKey(record);
+  return record;
+}
+
+function show(element, text) {
+  if (element) {
+    element.textContent = text;
+    element.hidden = false;
+  }
+}
+
+async function setUpSigning(form) {
+  const officer = form.dataset.officer;
+  const payload = fromBase64(form.dataset.payload);
+  const shown = document.getElementById("signed-statement");
+  // Show the very bytes that will be signed, decoded, not a copy the server rendered.
+  shown.textContent = JSON.stringify(JSON.parse(new TextDecoder().decode(payload)), null, 2);
+  const status = document.getElementById("sign-status");
+  const button = form.querySelector("button[type=submit]");
+  const record = await loadKey(officer);
+  if (!record) {
+    show(status, "Trình duyệt này chưa có khoá ký của bạn. Hãy tạo hoặc nhập khoá ở trang “Khoá ký” rồi quay lại.");
+    button.disabled = true;
+    return;
+  }
+  show(document.getElementById("sign-key"), record.keyId);
+  form.addEventListener("submit", async (event) => {
+    if (form.elements.signature.value) return;
+    event.preventDefault();
+    button.disabled = true;
+    const signature = await crypto.subtle.sign("Ed25519", record.privateKey, pae(form.dataset.payloadType, payload));
+    form.elements.signature.value = toBase64(signature);
+    form.elements.key_id.value = record.keyId;
+    form.submit();
+  });
+  button.disabled = false;
+}
+
+async function setUpEnrolment(form) {
+  const officer = form.dataset.officer;
+  const status = document.getElementById("key-status");
+  const existing = await loadKey(officer);
+  if (existing) show(status, `Trình duyệt này đang giữ khoá ${existing.keyId}.`);
+  const submitRecord = (record) => {
+    form.elements.public_key.value = record.publicKey;
+    form.elements.key_id.value = record.keyId;
+    form.submit();
+  };
+  form.querySelector("[data-generate]").addEventListener("click", async () => {
+    submitRecord(await generateKey(officer));
+  });
+  const file = form.querySelector("[data-import]");
+  if (file) {
+    file.addEventListener("change", async () => {
+      try {
+        submitRecord(await importKey(officer, await file.files[0].arrayBuffer()));
+      } catch (error) {
+        show(status, "Không đọc được tệp khoá: cần khoá Ed25519 dạng PKCS#8 (PEM hoặc DER), không mật khẩu.");
+      }
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const signForm = document.querySelector("form[data-sign]");
+  if (signForm) setUpSigning(signForm);
+  const enrolForm = document.querySelector("form[data-enrol]");
+  if (enrolForm) setUpEnrolment(enrolForm);
+});
