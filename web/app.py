@@ -21,7 +21,7 @@ from web.instance import Instance
 
 #: One module per area, each with a blueprint `bp` and, for the menu, `NAV` entries
 #: (endpoint, label, roles that see it; none: every officer). Order is the menu's order.
-AREAS = ("auth", "public", "dashboard", "signing", "enrol")
+AREAS = ("auth", "public", "dashboard", "signing", "enrol", "submit", "ratings", "audit", "inspect", "api")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, instance: Instance | None = None) -> Flask:
