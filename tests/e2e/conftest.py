@@ -8,6 +8,7 @@ own download); in CI a missing chromium fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -22,9 +23,10 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from ledger.application import Ledger
+from ledger.dsse import PAYLOAD_TYPE, pae
 from web import create_app
 from web.accounts import AccountStore
-from web.demo import DEMO_PASSWORD, add_demo_accounts, load_demo
+from web.demo import DEMO_PASSWORD, add_demo_accounts, demo_key, load_demo
 from web.instance import Instance
 
 CHROMIUM = os.environ.get("LEDGER_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -84,6 +86,28 @@ def log_in(client: FlaskClient, login: str, password: str = DEMO_PASSWORD) -> st
     response = client.post("/dang-nhap", data={"login": login, "password": password, "csrf_token": token})
     assert response.status_code == 302, f"login of {login} failed: {response.status_code}"
     return csrf_of(client.get(response.headers["Location"]).text)
+
+
+def sign_review(client: FlaskClient, review_html: str, officer: str) -> Any:
+    """Sign a review page's payload as the browser would, with `officer`'s demo key; post it to /ky.
+
+    Test-client tests use this in place of a browser: the demo key is the one the ledger
+    registered for the demo officer (a browser test signs with a key made in the browser).
+    """
+    found = re.search(r'data-payload="([^"]+)"', review_html)
+    assert found, "not a review page: no payload to sign"
+    payload = base64.b64decode(found.group(1))
+    key = demo_key(officer)
+    signature = key.sign(pae(PAYLOAD_TYPE, payload))
+    return client.post(
+        "/ky",
+        data={
+            "csrf_token": csrf_of(review_html),
+            "payload": found.group(1),
+            "signature": base64.b64encode(signature).decode(),
+            "key_id": key.key_id,
+        },
+    )
 
 
 # A live server and a browser -------------------------------------------------------------
