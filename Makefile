@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+#: The browser tests drive Debian's chromium (Playwright's own browser download is not used).
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run test tamper bench lint clean
 
@@ -15,8 +17,12 @@ $(VENV)/installed: pyproject.toml
 run: $(VENV)/installed
 	$(BIN)/parledger demo
 
-test: $(VENV)/installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: $(VENV)/installed $(CHROMIUM)
+	LEDGER_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
+
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests (needs root) …"
+	apt-get install -y -qq chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 tamper: $(VENV)/installed
 	PAR_TAMPER_COUNT=100 $(BIN)/pytest tests/integration/test_tamper_suite.py -m tamper -q -s

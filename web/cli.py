@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from keys import SigningKey
-from web import cli_log, cli_views
+from web import cli_accounts, cli_log, cli_views
 from web.cli_support import Failure, append, instance, load_key, one_line_errors, open_ledger, passphrase, progress
 from web.text import local_time, signer_label
 
@@ -257,6 +257,7 @@ for command in cli_log.TOP_COMMANDS:
 
 for command in cli_views.COMMANDS:
     main.add_command(command)
+main.add_command(cli_accounts.accounts)
 
 
 @main.command()
