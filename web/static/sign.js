@@ -126,6 +126,47 @@ async function setUpSigning(form) {
   button.disabled = false;
 }
 
+// Many statements on one page: show each payload, sign each with one click, post them together.
+async function setUpBatchSigning(form) {
+  const officer = form.dataset.officer;
+  const payloadFields = Array.from(form.querySelectorAll("input[name=payload]"));
+  const signatureFields = Array.from(form.querySelectorAll("input[name=signature]"));
+  const payloads = payloadFields.map((field) => fromBase64(field.value));
+  document.querySelectorAll("pre.batch-payload").forEach((shown) => {
+    const bytes = payloads[Number(shown.dataset.index)];
+    shown.textContent = JSON.stringify(JSON.parse(new TextDecoder().decode(bytes)), null, 2);
+  });
+  const status = document.getElementById("sign-status");
+  const button = form.querySelector("button[type=submit]");
+  const record = await loadKey(officer);
+  if (!record) {
+    show(status, "Trình duyệt này chưa có khoá ký của bạn. Hãy tạo hoặc nhập khoá ở trang “Khoá ký” rồi quay lại.");
+    button.disabled = true;
+    return;
+  }
+  show(document.getElementById("sign-key"), record.keyId);
+  let signed = false;
+  form.addEventListener("submit", async (event) => {
+    if (signed) return;
+    event.preventDefault();
+    button.disabled = true;
+    try {
+      for (let i = 0; i < payloads.length; i += 1) {
+        const signature = await crypto.subtle.sign("Ed25519", record.privateKey, pae(form.dataset.payloadType, payloads[i]));
+        signatureFields[i].value = toBase64(signature);
+      }
+    } catch (error) {
+      show(status, "Không ký được bằng khoá trong trình duyệt này.");
+      button.disabled = false;
+      return;
+    }
+    form.elements.key_id.value = record.keyId;
+    signed = true;
+    form.submit();
+  });
+  button.disabled = false;
+}
+
 async function setUpEnrolment(form) {
   const officer = form.dataset.officer;
   const status = document.getElementById("key-status");
@@ -154,6 +195,8 @@ async function setUpEnrolment(form) {
 document.addEventListener("DOMContentLoaded", () => {
   const signForm = document.querySelector("form[data-sign]");
   if (signForm) setUpSigning(signForm);
+  const batchForm = document.querySelector("form[data-sign-batch]");
+  if (batchForm) setUpBatchSigning(batchForm);
   const enrolForm = document.querySelector("form[data-enrol]");
   if (enrolForm) setUpEnrolment(enrolForm);
 });
