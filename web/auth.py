@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
@@ -170,6 +169,7 @@ def logout() -> Any:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # Browsers read a backslash as a slash: "/\\evil.example" would leave the site.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("dashboard.index")
