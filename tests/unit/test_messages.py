@@ -414,3 +414,22 @@ def test_the_officer_reads_kind_field_and_reason_in_one_sentence():
 )
 def test_http_status_by_kind_of_refusal(error: LedgerError, status: int):
     assert http_status(error) == status
+
+
+def test_refusals_raised_by_the_ledger_itself_read_as_vietnamese():
+    from decimal import Decimal
+
+    from ledger.fields import Reader
+
+    reader = Reader({"results": [{"unit": "SNV", "score": "120"}]})
+    row = next(reader.items("results"))
+    with pytest.raises(PayloadError) as info:
+        row.decimal("score", minimum=Decimal(0), maximum=Decimal(100))
+    assert vietnamese(info.value) == (
+        "Dữ liệu không hợp lệ — trường kết quả dòng 1, điểm: phải nằm trong khoảng từ 0 đến 100"
+    )
+    extra = Reader({"name": "Sở Nội vụ", "ghi_chu": "x"})
+    extra.required_text("name")
+    with pytest.raises(PayloadError) as info:
+        extra.done()
+    assert vietnamese(info.value) == "Dữ liệu không hợp lệ — trường nội dung: có trường không được phép: 'ghi_chu'"
