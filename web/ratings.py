@@ -266,7 +266,7 @@ def distribution_chart(heads: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     for rating in heads:
         counts.setdefault(rating["unit_class"] or "", Counter())[rating["level"]] += 1
     classes = [c for c in RATED_CLASSES if c in counts]
-    left, width, row, gap = 260, 460, 28, 12
+    left, width, row, gap = 310, 460, 28, 12
     bars: list[Bar] = []
     rows = []
     for i, unit_class in enumerate(classes):
