@@ -319,14 +319,29 @@ def _places(notes: list[bytes], cache: dict[bytes, Checkpoint | str]) -> list[st
     return places
 
 
-def _verify_batch(batch: list[tuple[Callable[[bytes, bytes], None], bytes, bytes, int, bytes]]) -> list[Fault]:
-    """Verify (verify, signature, message, seq, key id) checks; return the faults."""
+_Verify = Callable[[bytes, bytes], None]  # Ed25519PublicKey.verify(signature, message)
+# A signature that verified, as (key id, signature, SHA-256 of the payload). The key id is
+# the SHA-256 of the public key (checked when the key is learnt) and the message is
+# PAE(payload type, payload), so the triple decides the outcome of the check.
+_Verified = tuple[bytes, bytes, bytes]
+_Check = tuple[_Verify, bytes, bytes, int, bytes, _Verified]
+
+
+def _verify_batch(batch: list[_Check], verified: set[_Verified]) -> list[Fault]:
+    """Verify (verify, signature, message, seq, key id, cache key) checks; return the faults.
+
+    Every signature that verifies is added to ``verified`` (set.add is atomic under the GIL,
+    so worker threads share it safely).
+    """
     faults = []
-    for verify, signature, message, seq, key_id in batch:
+    remember = verified.add
+    for verify, signature, message, seq, key_id, check in batch:
         try:
             verify(signature, message)
         except InvalidSignature:
             faults.append(Fault(seq, f"the signature by {key_id.decode()} does not verify (forged or changed)"))
+        else:
+            remember(check)
     return faults
 
 
@@ -405,8 +420,11 @@ class Inspector:
         known: the signed note of the checkpoint this inspector verified last (the state).
         workers: threads verifying entry signatures; 1 verifies on the calling thread.
 
-    Checkpoint notes that verified (or failed) are remembered by their bytes, so an
-    inspector that runs again over a grown log checks each note's signature once.
+    Checkpoint notes that verified (or failed) are remembered by their bytes, and entry
+    signatures that verified by (key id, signature, payload digest), so an inspector that
+    runs again over a grown (or partly changed) log checks each signature once. Whether a
+    key is valid at an entry's position is still decided on every run; only the Ed25519
+    arithmetic for a triple already found valid is not repeated.
 
     Raises:
         NoteError: if a verifier key cannot be read.
@@ -440,6 +458,7 @@ class Inspector:
         self._workers = workers
         self.known = known
         self._checkpoints: dict[bytes, Checkpoint | str] = {}
+        self._verified: set[_Verified] = set()
 
     def inspect(self, entries: Iterable[tuple[int, bytes]], checkpoints: Iterable[bytes]) -> Report:
         """Check ``(seq, leaf bytes)`` entries, in ledger order, against signed checkpoints."""
@@ -462,9 +481,6 @@ class Inspector:
         return run.conclude(notes)
 
 
-_Verify = Callable[[bytes, bytes], None]  # Ed25519PublicKey.verify(signature, message)
-
-
 @dataclass
 class _Run:
     """The state of one inspection."""
@@ -482,7 +498,7 @@ class _Run:
     gaps: list[list[int]] = field(default_factory=list)
     # A run of leaves whose seq lines are shifted by the same amount: [first, last, shift].
     shifted: list[int] | None = None
-    batch: list[tuple[_Verify, bytes, bytes, int, bytes]] = field(default_factory=list)
+    batch: list[_Check] = field(default_factory=list)
     futures: list[Future[list[Fault]]] = field(default_factory=list)
 
     # Driving -----------------------------------------------------------------------------
@@ -505,6 +521,7 @@ class _Run:
         payload_type = _PAYLOAD_TYPE
         pae_prefix = _PAE_PREFIX
         active = self.active
+        verified = self.inspector._verified
         seen: dict[bytes, int] = {}
         levels = self.tree.levels
         leaves = levels[0]
@@ -555,10 +572,13 @@ class _Run:
                         if key is None:
                             self._unknown_key(seq, key_id)
                         else:
-                            batch.append((key, signature, pae_prefix + b"%d " % len(payload) + payload, seq, key_id))
-                            if len(batch) >= _BATCH:
-                                self._flush()
-                                batch = self.batch
+                            check = (key_id, signature, digest)
+                            if check not in verified:
+                                message = pae_prefix + b"%d " % len(payload) + payload
+                                batch.append((key, signature, message, seq, key_id, check))
+                                if len(batch) >= _BATCH:
+                                    self._flush()
+                                    batch = self.batch
             # The tree is over the bytes as given, whatever they hold (_Levels.append, inlined).
             carry = sha(b"\x00" + data).digest()
             index = len(leaves)
@@ -582,10 +602,11 @@ class _Run:
 
     def _flush(self) -> None:
         batch, self.batch = self.batch, []
+        verified = self.inspector._verified
         if self.pool is None:
-            self.faults.extend(_verify_batch(batch))
+            self.faults.extend(_verify_batch(batch, verified))
             return
-        self.futures.append(self.pool.submit(_verify_batch, batch))
+        self.futures.append(self.pool.submit(_verify_batch, batch, verified))
         # Keep a bounded number of batches in flight: the messages hold payload copies.
         while len(self.futures) > 4 * self.inspector._workers:
             self.faults.extend(self.futures.pop(0).result())
