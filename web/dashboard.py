@@ -25,7 +25,7 @@ OBLIGATION_NAMES = {
     "governing_decisions": "Gửi danh mục quyết định về các chỉ số đơn vị chủ trì",
     "results_published": "Công bố kết quả chỉ số",
     "results_transmitted": "Gửi kết quả chỉ số cho Sở Nội vụ",
-    "ratings_published": "Công bố kết quả đánh giá người đứng đầu",
+    "ratings_published": "Đánh giá người đứng đầu đơn vị (UBND tỉnh quyết định, công bố)",
 }
 STATUS_NAMES = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa nộp, đã quá hạn", "pending": "Chưa đến hạn"}
 
