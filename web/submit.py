@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -579,7 +580,10 @@ def read_table(upload: FileStorage) -> tuple[list[dict[str, str]], list[int], st
             return [], [], "Tệp CSV phải mã hoá UTF-8 (trong Excel: Lưu thành “CSV UTF-8”)"
         if "\x00" in decoded:
             return [], [], "Tệp không phải là CSV văn bản"
-        grid = _csv_grid(decoded)
+        try:
+            grid = _csv_grid(decoded)
+        except csv.Error:
+            return [], [], "Không đọc được tệp CSV (ô quá dài hoặc dấu ngoặc kép không khớp)"
     del name
     return _table_rows(grid)
 
@@ -604,7 +608,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value) if value != int(value) else str(int(value))
+        return str(int(value)) if math.isfinite(value) and value == int(value) else repr(value)
     if isinstance(value, datetime | date):
         return value.strftime("%d/%m/%Y")
     return unicodedata.normalize("NFC", str(value)).strip()

@@ -98,9 +98,7 @@ def _workbook(rows: list[list[Any]]) -> bytes:
     return out.getvalue()
 
 
-def test_a_lead_department_publishes_index_results_from_a_workbook_after_a_preview(
-    page: Any, live_server: str
-) -> None:
+def test_a_lead_department_publishes_index_results_from_a_workbook_after_a_preview(page: Any, live_server: str) -> None:
     browser_log_in(page, live_server, SNV_OFFICER)
     browser_enrol_key(page, live_server)
 

@@ -316,6 +316,7 @@ BAD_TABLES = [
     pytest.param(b"ten,gia tri\na,1\n", "Không tìm thấy dòng tiêu đề", id="no-heading"),
     pytest.param("Mã đơn vị,Điểm\n".encode(), "không có dòng kết quả", id="heading-only"),
     pytest.param(b"PK\x03\x04broken", "bị hỏng", id="damaged-xlsx"),
+    pytest.param(('Mã đơn vị,Điểm\n323,"' + "x" * 200_000 + '"\n').encode(), "Không đọc được tệp CSV", id="huge-cell"),
 ]
 
 
@@ -518,3 +519,58 @@ def test_the_csrf_token_is_required_to_submit(demo_app: Flask, demo_client: Flas
     assert response.status_code in (400, 403)
     assert head(demo_app) == before
     assert csrf_of(demo_client.get("/nop/van-ban").text)
+
+
+def test_published_results_are_corrected_with_a_decision_ranks_recomputed(
+    demo_app: Flask, demo_client: FlaskClient
+) -> None:
+    csrf = log_in(demo_client, SNV_OFFICER)
+    subject = "submission/index-results/PAR_UNIT/2024"
+    page = demo_client.get(f"/nop/sua/{subject}").text
+    form: dict[str, Any] = {
+        "csrf_token": csrf,
+        "reason": "Cộng sai điểm của Thành phố Hưng Yên",
+        "decision": "Quyết định số 3002/QĐ-UBND ngày 26/11/2024",
+        "action": "sign",
+    }
+    for name in ("measured_year", "result_decision", "published_on"):
+        form[name] = re.search(rf'name="{name}" type="text" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
+    units = re.findall(r'name="r_unit" value="([^"]*)"', page)
+    scores = re.findall(r'name="r_score" value="([^"]*)"', page)
+    scores[units.index("323")] = "99.9"
+    form.update(r_unit=units, r_score=scores, r_rank=["" for _ in units], r_band=["" for _ in units])
+
+    review = demo_client.post(f"/nop/sua/{subject}", data=form)
+    assert review.status_code == 200, review.text
+    assert "Quyết định số 3002/QĐ-UBND" in review.text
+    done = sign_review(demo_client, review.text, SNV_OFFICER)
+    assert done.status_code == 200, done.text
+
+    rows = {r["unit"]: r for r in demo_app.extensions["views"].index_results("PAR_UNIT", 2024)}
+    assert rows["323"]["score"] == "99.9"
+    assert rows["323"]["rank"] == 1
+    assert rows["323"]["corrections"] == 1
+
+
+def test_a_governing_decisions_list_is_corrected_from_its_prefilled_rows(
+    demo_app: Flask, demo_client: FlaskClient
+) -> None:
+    csrf = log_in(demo_client, SNV_OFFICER)
+    subject = "submission/governing-decisions/SNV/2023"
+    page = demo_client.get(f"/nop/sua/{subject}").text
+    numbers = re.findall(r'name="d_number" value="([^"]*)"', page)
+    assert "808/QĐ-UBND" in numbers  # the list in force is the corrected one
+    form: dict[str, Any] = {"csrf_token": csrf, "reason": "Bỏ chỉ thị không còn hiệu lực", "decision": ""}
+    for column in ("d_number", "d_decided_on", "d_title"):
+        form[column] = re.findall(rf'name="{column}" value="([^"]*)"', page)
+    form["d_index"] = re.findall(r'<option value="([A-Z_]+)" selected>', page)
+    keep = [i for i, number in enumerate(form["d_number"]) if number and number != "06/CT-CTUBND"]
+    for column in ("d_index", "d_number", "d_decided_on", "d_title"):
+        form[column] = [form[column][i] for i in keep]
+    review = demo_client.post(f"/nop/sua/{subject}", data=form)
+    assert review.status_code == 200, review.text
+    done = sign_review(demo_client, review.text, SNV_OFFICER)
+    assert done.status_code == 200, done.text
+    record = demo_app.extensions["ledger"].get(subject)
+    assert "06/CT-CTUBND" not in {d.number for d in record.current.decisions}
+    assert len(record.current.decisions) == len(keep)
