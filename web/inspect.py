@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -374,6 +374,10 @@ def download() -> Response:
     """The inspector bundle as a zip, written by the same code as ``parledger export``."""
     instance = get_instance()
     ledger = get_ledger()
+    try:
+        vkey = _log_vkey()
+    except Refused as exc:
+        abort(409, description=str(exc))
     head = ledger.refresh()
     name = f"par-ledger-bundle-{head}"
     with tempfile.TemporaryDirectory(prefix="par-export-") as tmp:
@@ -382,7 +386,7 @@ def download() -> Response:
             out,
             entries=ledger.leaves(1, head),
             checkpoints=((size, ledger.checkpoint(size)[1]) for size, _ in ledger.checkpoints(1, head)),  # type: ignore[index]
-            log_vkey=_log_vkey(),
+            log_vkey=vkey,
             root_key_id=instance.pinned_root_key_id() or "",
             witnesses=instance.witnesses(),
             documents=documents_of_leaves(ledger.leaves(1, head), instance.documents()),
