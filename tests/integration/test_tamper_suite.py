@@ -21,6 +21,17 @@ a fault naming exactly the missing range. The database is restored after each ta
 (the original rows are saved first), so tamperings are independent; each test ends by
 checking that every table is byte-for-byte what was built.
 
+To keep ``make tamper`` within minutes: the inspector is one instance per ledger, which
+checks each checkpoint note and each valid entry signature once (``Inspector`` caches);
+entries before the first one a tampering touches are given to it as built rather than
+decoded again from unchanged rows (the first and every ``FULL_READ_EVERY``-th tampering
+are also inspected from a full read, which must give the same faults); renumbered rows
+get their built leaves with the seq line changed; the SQLite file lives in /dev/shm.
+``make tamper`` runs the two backends side by side.
+
+``test_every_kind_on_a_small_ledger`` is ``make test``'s share: every kind, twice, on a
+300-entry ledger per backend (the other tests carry the ``tamper`` marker).
+
 Two more tests: an insider who also holds the log key and re-signs every checkpoint after
 a changed entry is caught only by the inspector's state (and cannot be located more
 closely than the state's size: the price of keeping one checkpoint); and an event that no
@@ -29,6 +40,7 @@ longer decodes must not stop ``parledger export`` or ``parledger verify``.
 Settings (environment):
 
 ``PAR_TAMPER_COUNT``  tamperings per kind and backend (default 12; ``make tamper`` runs 100)
+``PAR_TAMPER_ENTRIES`` entries of the ledger (default 10,000; smaller for a quick try)
 ``PAR_TAMPER_SEED``   the seed to reproduce a run (each test prints the one it used)
 ``PAR_TAMPER_VERBOSE`` set to print every tampering and the first fault found
 
@@ -80,10 +92,13 @@ from ledger.transparency import sign_checkpoint
 from ledger.verify import verify_ledger
 from web.cli import main as parledger
 
-pytestmark = [pytest.mark.slow, pytest.mark.tamper]  # minutes: `make tamper`, not `make test`
+pytestmark = pytest.mark.slow
+tamper = pytest.mark.tamper  # the full suite takes minutes: `make tamper`, not `make test`
 
 ENTRIES = int(os.environ.get("PAR_TAMPER_ENTRIES") or 10_000)
 COUNT = int(os.environ.get("PAR_TAMPER_COUNT") or 12)
+SMALL_ENTRIES = 300  # make test's share: every kind, SMALL_COUNT times, on a small ledger
+SMALL_COUNT = 2
 VERBOSE = bool(os.environ.get("PAR_TAMPER_VERBOSE"))
 BUILD_SEED = 20241001
 PRINTABLE = bytes(range(0x20, 0x7F))
@@ -312,8 +327,8 @@ class Built:
         return [info for info in self.keys.values() if info.valid_at(seq)]
 
 
-def _build(backend: str, url: str, folder: Path) -> Built:
-    """Append ENTRIES signed statements; return the ledger with what the tamperings need."""
+def _build(backend: str, url: str, folder: Path, entries: int = ENTRIES) -> Built:
+    """Append `entries` signed statements; return the ledger with what the tamperings need."""
     instance = folder / "instance"
     documents = DocumentStore(instance / "documents")
     started = time.perf_counter()
@@ -334,7 +349,7 @@ def _build(backend: str, url: str, folder: Path) -> Built:
         roles: dict[str, list[str]] = {}
         revocable = [name for name in filers if name not in heads.values()]
         i = 0
-        while ledger.head < ENTRIES:
+        while ledger.head < entries:
             i += 1
             draw = rng.random()
             if draw < 0.45:
@@ -377,7 +392,7 @@ def _build(backend: str, url: str, folder: Path) -> Built:
         size = ledger.head
         latest = ledger.checkpoint()
         assert latest is not None
-        assert latest[0] == size == ENTRIES
+        assert latest[0] == size == entries
         state = latest[1]
     finally:
         ledger.close()
@@ -428,22 +443,35 @@ def _build(backend: str, url: str, folder: Path) -> Built:
     assert report.ok, report
     assert report.checkpoint is not None
     assert report.checkpoint.size == size
-    assert min(5, ENTRIES // 1000) <= revoked < len(keys)
+    assert min(5, entries // 1000) <= revoked < len(keys)
     return built
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """The 10,000-entry ledger of one backend, built once per module."""
-    folder = tmp_path_factory.mktemp(f"tamper-{request.param}")
-    if request.param == "sqlite":
+    yield from _built(request.param, tmp_path_factory, ENTRIES)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def small(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    """A SMALL_ENTRIES ledger of one backend, for make test."""
+    yield from _built(request.param, tmp_path_factory, SMALL_ENTRIES)
+
+
+def _built(backend: str, tmp_path_factory: pytest.TempPathFactory, entries: int) -> Iterator[Built]:
+    folder = tmp_path_factory.mktemp(f"tamper-{backend}")
+    if backend == "sqlite":
         # In memory-backed files where the system has them: every append and tampering
         # commits, and a disk's fsync per commit would dominate the run. Still a real
         # SQLite file, opened by the ledger's own recorder.
         shm = Path("/dev/shm")
         files = Path(tempfile.mkdtemp(prefix="par-tamper-", dir=shm)) if shm.is_dir() else folder
         try:
-            result = _build("sqlite", f"sqlite:///{files / 'ledger.sqlite3'}", folder)
+            result = _build("sqlite", f"sqlite:///{files / 'ledger.sqlite3'}", folder, entries)
             yield result
             result.tool.close()
         finally:
@@ -451,7 +479,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
                 shutil.rmtree(files)
     else:
         for schema in _postgres_schema():
-            result = _build("postgres", f"{POSTGRES_URL}?schema={schema}", folder)
+            result = _build("postgres", f"{POSTGRES_URL}?schema={schema}", folder, entries)
             yield result
             result.tool.close()
 
@@ -553,8 +581,8 @@ class Tampering:
 Planner = Callable[[Built, random.Random], Tampering]
 
 
-def run_kind(built: Built, kind: str, plan: Planner) -> None:
-    """COUNT independent tamperings of one kind; print and check the counts."""
+def run_kind(built: Built, kind: str, plan: Planner, count: int = COUNT) -> None:
+    """`count` independent tamperings of one kind; print and check the counts."""
     seed = int(os.environ.get("PAR_TAMPER_SEED") or random.SystemRandom().randrange(1 << 32))
     rng = random.Random(f"{seed}:{kind}:{built.backend}")
     print(f"\ntamper {kind} {built.backend}: PAR_TAMPER_SEED={seed}")
@@ -563,7 +591,7 @@ def run_kind(built: Built, kind: str, plan: Planner) -> None:
     bundled = False
     built.redrawn = 0
     started = time.perf_counter()
-    for number in range(COUNT):
+    for number in range(count):
         tampering = plan(built, rng)
         saved = built.database.save(tampering.areas)
         try:
@@ -601,10 +629,10 @@ def run_kind(built: Built, kind: str, plan: Planner) -> None:
         f"{counts['located']} located"
     )
     extra = f", {built.redrawn} no-op byte changes redrawn" if built.redrawn else ""
-    print(f"  ({elapsed / COUNT:.1f} s per tampering{extra})")
+    print(f"  ({elapsed / count:.1f} s per tampering{extra})")
     assert built.database.fingerprint() == built.fingerprint, "the database was not restored"
     assert not misses, "\n".join(misses)
-    assert counts["tampered"] == counts["detected"] == counts["located"] == COUNT
+    assert counts["tampered"] == counts["detected"] == counts["located"] == count
 
 
 # --------------------------------------------------------------------------------------
@@ -992,38 +1020,65 @@ def plan_duplicated_envelope(built: Built, rng: random.Random) -> Tampering:
 # --------------------------------------------------------------------------------------
 
 
+KINDS: dict[str, Planner] = {
+    "changed-byte": plan_changed_byte,
+    "deleted-entry": plan_deleted_entry,
+    "inserted-entry": plan_inserted_entry,
+    "swapped-entries": plan_swapped_entries,
+    "truncated-tail": plan_truncated_tail,
+    "forged-signature": plan_forged_signature,
+    "unknown-or-revoked-key": plan_unknown_or_revoked_key,
+    "duplicated-envelope": plan_duplicated_envelope,
+}
+
+
+def test_every_kind_on_a_small_ledger(small: Built) -> None:
+    """make test's share of the suite: SMALL_COUNT tamperings of every kind on a SMALL_ENTRIES ledger."""
+    for kind, plan in KINDS.items():
+        run_kind(small, kind, plan, SMALL_COUNT)
+
+
+@tamper
 def test_a_changed_byte_is_detected_and_located(built: Built) -> None:
     run_kind(built, "changed-byte", plan_changed_byte)
 
 
+@tamper
 def test_a_deleted_entry_is_detected_and_located(built: Built) -> None:
     run_kind(built, "deleted-entry", plan_deleted_entry)
 
 
+@tamper
 def test_an_inserted_entry_is_detected_and_located(built: Built) -> None:
     run_kind(built, "inserted-entry", plan_inserted_entry)
 
 
+@tamper
 def test_swapped_entries_are_detected_and_located(built: Built) -> None:
     run_kind(built, "swapped-entries", plan_swapped_entries)
 
 
+@tamper
 def test_a_truncated_tail_is_detected_and_its_range_named(built: Built) -> None:
     run_kind(built, "truncated-tail", plan_truncated_tail)
 
 
+@tamper
 def test_a_forged_signature_is_detected_and_located(built: Built) -> None:
     run_kind(built, "forged-signature", plan_forged_signature)
 
 
+@tamper
 def test_an_unknown_or_revoked_key_is_detected_and_located(built: Built) -> None:
     run_kind(built, "unknown-or-revoked-key", plan_unknown_or_revoked_key)
 
 
+@tamper
 def test_a_duplicated_envelope_is_detected_and_located(built: Built) -> None:
     run_kind(built, "duplicated-envelope", plan_duplicated_envelope)
 
 
+@tamper
 def test_an_event_that_no_longer_decodes_is_exported_and_named(built: Built) -> None:
     """A changed type tag makes the envelope decode as a plain dict: the export goes on, and both checks name it.
 
@@ -1057,6 +1112,7 @@ def test_an_event_that_no_longer_decodes_is_exported_and_named(built: Built) -> 
     assert built.database.fingerprint() == built.fingerprint
 
 
+@tamper
 def test_history_rewritten_and_re_signed_with_the_log_key_is_caught_by_the_state(built: Built) -> None:
     """An insider with the log key (kept unencrypted on the server) changes an entry and re-signs what follows.
 
