@@ -20,6 +20,7 @@ so the projection parses the JSON once and does not validate it again.
 from __future__ import annotations
 
 import json
+from binascii import a2b_base64
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -82,8 +83,34 @@ _ZERO = timedelta(0)
 def fact_of(seq: int, leaf_hash: bytes, event_type: str, event: Any) -> Fact:
     """The fact of a decoded ledger event stored at `seq` (its envelope's payload parsed once)."""
     envelope = event.envelope
-    statement = _decode_json(envelope.payload.decode())
-    recorded_at = event.timestamp
+    return _fact(seq, leaf_hash, event_type, event.timestamp, envelope.signatures[0].keyid, envelope.payload)
+
+
+def fact_of_state(seq: int, leaf_hash: bytes, event_type: str, state: bytes) -> Fact | None:
+    """The fact of an event whose stored state is the JSON the ledger's transcoder writes, read
+    without building the event object (None if the state is not in that form).
+
+    A rebuild reads every entry once: building each event (an object hook per JSON object,
+    the signature decoded, the event class instantiated) only to take its time, key id and
+    payload would cost as much again as parsing the JSON. The fields read are those
+    `fact_of` takes from the event; tests check the two give equal facts.
+    """
+    document = _decode_json(state.decode())
+    try:
+        timestamp, envelope = document["timestamp"], document["envelope"]
+        if timestamp["_type_"] != "datetime_iso" or envelope["_type_"] != "dsse":
+            return None
+        recorded_at = datetime.fromisoformat(timestamp["_data_"])
+        dsse = envelope["_data_"]
+        payload = a2b_base64(dsse["payload"])  # what base64.b64decode does, without its checks of the type
+        key_id = dsse["signatures"][0]["keyid"]
+    except (KeyError, TypeError, IndexError, ValueError):
+        return None
+    return _fact(seq, leaf_hash, event_type, recorded_at, key_id, payload)
+
+
+def _fact(seq: int, leaf_hash: bytes, event_type: str, recorded_at: datetime, key_id: str, payload: bytes) -> Fact:
+    statement = _decode_json(payload.decode())
     if recorded_at.utcoffset() != _ZERO:
         recorded_at = recorded_at.astimezone(UTC)
     return Fact(
@@ -91,7 +118,7 @@ def fact_of(seq: int, leaf_hash: bytes, event_type: str, event: Any) -> Fact:
         at=recorded_at.isoformat(),
         recorded_at=recorded_at,
         event_type=event_type,
-        key_id=envelope.signatures[0].keyid,
+        key_id=key_id,
         leaf_hash=leaf_hash.hex(),
         type=statement["type"],
         unit=statement["unit"],

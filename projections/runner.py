@@ -22,18 +22,26 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper
+
+from ledger.application import EnvelopeAsDSSE
 from ledger.commands import LOCAL_TIME
 from ledger.errors import LogIntegrityError
-from projections.rows import Fact, fact_of
+from projections.rows import Fact, fact_of, fact_of_state
 from projections.views import PositionMoved, Views
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.persistence import LoggedEvent
 
-BATCH = 500
+#: Entries per batch (one transaction each). Larger batches write each table page they touch
+#: once for many entries: at 500 a rebuild wrote five times as many pages as at 5,000. The
+#: memory a batch needs is bounded by this, not by the ledger's length.
+BATCH = 5_000
+#: Entries read per page when scanning the ledger's times backwards (`position_as_of`).
+TIMES_PAGE = 500
 #: How many times a batch is prepared again after another process moved the views first.
 MAX_RETRIES = 100
 
@@ -97,7 +105,8 @@ def catch_up(
         logged = ledger.ledger_recorder.select_logged(start + 1, limit)
         if not logged:
             return applied
-        facts = [_fact(ledger, row, start + n) for n, row in enumerate(logged, 1)]
+        plain = _plain_json(ledger.mapper)
+        facts = [_fact(ledger, row, start + n, plain) for n, row in enumerate(logged, 1)]
         try:
             views.apply(facts, start, facts[-1].seq)
         except PositionMoved:
@@ -110,13 +119,34 @@ def catch_up(
             progress(facts[-1].seq)
 
 
-def _fact(ledger: Ledger, row: LoggedEvent, expected: int) -> Fact:
+def _fact(ledger: Ledger, row: LoggedEvent, expected: int, plain: bool | None = None) -> Fact:
+    """The fact of one logged entry: read from its stored bytes when they are `plain` JSON, else
+    from the event the ledger's mapper decodes."""
     if row.seq != expected:
         raise LogIntegrityError(f"the ledger skips from entry {expected - 1} to entry {row.seq}")
-    if row.stored is None:
+    stored = row.stored
+    if stored is None:
         raise LogIntegrityError(f"entry {row.seq} is in the log but its stored event is missing")
-    event = ledger.mapper.to_domain_event(row.stored)
-    return fact_of(row.seq, row.leaf_hash, row.stored.topic, event)
+    if plain is None:
+        plain = _plain_json(ledger.mapper)
+    if plain:
+        fact = fact_of_state(row.seq, row.leaf_hash, stored.topic, stored.state)
+        if fact is not None:
+            return fact
+    return fact_of(row.seq, row.leaf_hash, stored.topic, ledger.mapper.to_domain_event(stored))
+
+
+def _plain_json(mapper: Mapper[Any]) -> bool:
+    """Whether stored states are the library's JSON as is (not compressed, not encrypted), with the
+    ledger's encodings of times and envelopes: then facts are read straight from the stored bytes."""
+    transcoder = mapper.transcoder
+    return (
+        mapper.cipher is None
+        and mapper.compressor is None
+        and isinstance(transcoder, JSONTranscoder)
+        and isinstance(transcoder.names.get("dsse"), EnvelopeAsDSSE)
+        and isinstance(transcoder.names.get("datetime_iso"), DatetimeAsISO)
+    )
 
 
 def rebuild(ledger: Ledger, views: Views, *, batch: int = BATCH, progress: Progress | None = None) -> int:
@@ -189,7 +219,7 @@ def position_as_of(ledger: Ledger, as_of: date | datetime) -> int:
     return 0
 
 
-def _times_backwards(ledger: Ledger, page: int = BATCH) -> Iterator[tuple[int, datetime]]:
+def _times_backwards(ledger: Ledger, page: int = TIMES_PAGE) -> Iterator[tuple[int, datetime]]:
     stop = ledger.ledger_recorder.max_seq()
     while stop >= 1:
         start = max(1, stop - page + 1)

@@ -76,8 +76,20 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
 
     @contextmanager
     def _writing(self) -> Iterator[Any]:
-        with self.datastore.transaction(commit=True) as cursor:
-            yield cursor.sqlite_cursor
+        # The ledger's connections sync every commit (synchronous=FULL). Views can be
+        # rebuilt from the ledger, so their commits skip that wait (NORMAL: in WAL mode,
+        # consistent, and durable from the next synced commit or checkpoint on); as on
+        # PostgreSQL, a crash may lose the last batches, rows and position together. The
+        # setting cannot change inside a transaction, and the connection goes back to the
+        # ledger's pool with its own setting restored.
+        with self.datastore.get_connection(commit=True) as connection:
+            setting = connection.cursor().sqlite_cursor.execute("PRAGMA synchronous").fetchone()[0]
+            connection.cursor().sqlite_cursor.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with connection.transaction(commit=True) as cursor:
+                    yield cursor.sqlite_cursor
+            finally:
+                connection.cursor().sqlite_cursor.execute(f"PRAGMA synchronous={int(setting)}")
 
     def _fetch_rows(self, cursor: Any) -> list[Row]:
         names = [column[0] for column in cursor.description]

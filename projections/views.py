@@ -33,8 +33,9 @@ from projections.schema import OFFICERS, SCHEMA_ROW, TABLES, Row, Statements, Ta
 IN_CHUNK = 500
 
 
-#: How many rows a `Views` object remembers between batches (so most batches read nothing).
-CACHE_ROWS = 5_000
+#: How many rows a `Views` object remembers between batches (so most batches read nothing):
+#: the rows of about two full batches (`projections.runner.BATCH`).
+CACHE_ROWS = 10_000
 
 
 class RowCache:

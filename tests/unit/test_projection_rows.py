@@ -12,10 +12,23 @@ from typing import Any
 import pytest
 
 from keys import SigningKey
+from ledger.application import Ledger
 from ledger.envelope import Author
 from ledger.rules import ILLUSTRATIVE_PARAMETERS
 from projections.reports import compile_year, deadline_rows, deadline_status, last_day_on_time, owed
-from projections.rows import Add, Batch, Fact, Keep, ProjectionError, Put, Replace, fact_of, history_ops, ops_for
+from projections.rows import (
+    Add,
+    Batch,
+    Fact,
+    Keep,
+    ProjectionError,
+    Put,
+    Replace,
+    fact_of,
+    fact_of_state,
+    history_ops,
+    ops_for,
+)
 from projections.schema import (
     CYCLES,
     DEADLINES,
@@ -152,6 +165,28 @@ def test_a_fact_reads_the_signed_statement_once_and_the_server_time_not_the_clie
     assert (fact.key_id, fact.leaf_hash, fact.event_type) == (key.key_id, "0102", "par:Unit.Renamed.v1")
     assert fact.at == "2024-11-04T17:30:00+00:00"
     assert fact.local_date == "2024-11-05"
+
+
+def test_a_fact_read_from_the_stored_bytes_equals_the_fact_of_the_event_the_mapper_decodes() -> None:
+    root = SigningKey.from_seed(hashlib.sha256(b"unit test root").digest())
+    ledger = Ledger()  # in memory
+    body = {"name": "Sổ cái thử", "root_public_key": root.verifying_key.base64}
+    ledger.append(
+        Author(root, "authority", "root").sign("ledger.initialise", "authority", body),
+        recorded_at=datetime(2024, 11, 4, 17, 30, tzinfo=UTC),
+    )
+    (row,) = ledger.ledger_recorder.select_logged(1, 1)
+    stored = row.stored
+    assert stored is not None
+
+    from_state = fact_of_state(1, row.leaf_hash, stored.topic, stored.state)
+
+    assert from_state == fact_of(1, row.leaf_hash, stored.topic, ledger.mapper.to_domain_event(stored))
+    assert from_state is not None
+    assert (from_state.at, from_state.local_date) == ("2024-11-04T17:30:00+00:00", "2024-11-05")
+    # Not the JSON the ledger writes: the caller falls back to the mapper.
+    assert fact_of_state(1, row.leaf_hash, stored.topic, b'{"timestamp": "2024-11-04"}') is None
+    ledger.close()
 
 
 def test_every_entry_is_in_the_history_once_under_its_subject_and_its_acting_unit() -> None:
