@@ -67,10 +67,17 @@ def request_enrolment() -> Any:
     if len(raw) != 32:
         errors["public_key"] = "Khoá công khai phải là 32 byte Ed25519 (base64)"
     key_id = "ed25519:" + hashlib.sha256(raw).hexdigest()
+    registered = get_ledger().get(f"key/{key_id}") if not errors else None
+    if isinstance(registered, Key) and registered.officer != user.officer:
+        errors["public_key"] = "Khoá này đã được đăng ký cho một cán bộ khác"
+    known = get_accounts().enrolment(key_id) if not errors else None
+    if known is not None and known.officer == user.officer:
+        return redirect(url_for("keys.index"))  # the same key, imported into another browser
     if not errors:
         try:
             get_accounts().request_enrolment(user.officer, key_id, public_key)
-            if get_instance().is_demo():
+            # A key imported from its file may be registered already: nothing to approve.
+            if registered is None and get_instance().is_demo():
                 _approve_as_demo_authority(user, key_id, public_key)
         except AccountError as exc:
             errors["public_key"] = exc.message

@@ -7,6 +7,9 @@ from typing import Any
 
 from conftest import browser_enrol_key, browser_log_in, screenshot
 
+from web.demo import DEMO_PASSPHRASE, demo_key
+from web.instance import Instance
+
 COMMUNE_OFFICER = "11950.bui.ngoc.cuong"
 
 
@@ -45,3 +48,45 @@ def test_the_private_key_never_reaches_the_server(page: Any, live_server: str) -
     )
     assert stored == [{"extractable": False, "type": "private"}]
     assert json.dumps(posted).count("PRIVATE") == 0
+
+
+def test_scrypt_in_the_browser_gives_rfc_7914s_answer(page: Any, live_server: str) -> None:
+    browser_log_in(page, live_server, COMMUNE_OFFICER)
+    page.goto(f"{live_server}/khoa-ky/")
+
+    derived = page.evaluate(
+        """async () => Array.from(await scrypt(new TextEncoder().encode("password"),
+              new TextEncoder().encode("NaCl"), 1024, 8, 16, 64), (b) => b.toString(16).padStart(2, "0")).join("")"""
+    )
+
+    assert derived == (
+        "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
+        "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640"
+    )
+
+
+def test_an_officer_imports_their_key_file_and_its_passphrase_stays_in_the_browser(
+    page: Any, live_server: str, demo_instance: Instance
+) -> None:
+    """The demo key file of Lam Sơn's officer (scrypt-wrapped, passphrase 'demo') is already registered."""
+    browser_log_in(page, live_server, COMMUNE_OFFICER)
+    posted: list[str] = []
+    page.on("request", lambda r: posted.append(r.post_data or "") if r.method == "POST" else None)
+    page.goto(f"{live_server}/khoa-ky/")
+    key_file = demo_instance.keys_path / f"{COMMUNE_OFFICER}.key"
+    page.set_input_files("#key-file", str(key_file))
+
+    page.fill("#key-passphrase", "not the passphrase")
+    page.click("button[data-import-button]")
+    page.wait_for_selector("#key-status:has-text('Sai cụm mật khẩu')", timeout=60_000)
+
+    page.fill("#key-passphrase", DEMO_PASSPHRASE)
+    page.click("button[data-import-button]")
+    page.wait_for_selector("td.status-approved", timeout=60_000)
+
+    assert page.inner_text("td code") == demo_key(COMMUNE_OFFICER).key_id
+    assert len(posted) == 1
+    fields = dict(pair.split("=", 1) for pair in posted[0].split("&"))
+    assert set(fields) == {"csrf_token", "public_key", "key_id"}
+    assert "passphrase" not in posted[0]
+    assert "ciphertext" not in posted[0]

@@ -73,11 +73,17 @@ async function generateKey(officer) {
   return record;
 }
 
-// A PKCS#8 Ed25519 key (PEM or DER), imported as non-extractable.
-async function importKey(officer, fileBytes) {
+// A key from a file, imported as non-extractable: a PAR Ledger key file (opened with its
+// passphrase by keyfile.js), or an unencrypted PKCS#8 Ed25519 key (PEM or DER).
+async function importKey(officer, fileBytes, passphrase) {
   let der = new Uint8Array(fileBytes);
   const text = new TextDecoder().decode(der);
-  if (text.includes("-----BEGIN PRIVATE KEY-----")) {
+  let expectedKeyId = null;
+  if (text.trimStart().startsWith("{")) {
+    const opened = await openKeyFile(text, passphrase);
+    der = pkcs8OfSeed(opened.seed);
+    expectedKeyId = opened.keyId;
+  } else if (text.includes("-----BEGIN PRIVATE KEY-----")) {
     der = fromBase64(text.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""));
   }
   const privateKey = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, false, ["sign"]);
@@ -88,6 +94,9 @@ async function importKey(officer, fileBytes) {
   const raw = fromBase64(jwk.x.replace(/-/g, "+").replace(/_/g, "/") + "=");
   const publicKey = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, true, ["verify"]);
   const record = await keyRecord(officer, { publicKey, privateKey });
+  if (expectedKeyId !== null && record.keyId !== expectedKeyId) {
+    throw new KeyFileError("Mã khoá ghi trong tệp không khớp với khoá trong tệp.");
+  }
   await storeKey(record);
   return record;
 }
@@ -181,15 +190,21 @@ async function setUpEnrolment(form) {
     submitRecord(await generateKey(officer));
   });
   const file = form.querySelector("[data-import]");
-  if (file) {
-    file.addEventListener("change", async () => {
-      try {
-        submitRecord(await importKey(officer, await file.files[0].arrayBuffer()));
-      } catch (error) {
-        show(status, "Không đọc được tệp khoá: cần khoá Ed25519 dạng PKCS#8 (PEM hoặc DER), không mật khẩu.");
-      }
-    });
-  }
+  form.querySelector("[data-import-button]").addEventListener("click", async () => {
+    if (!file.files.length) {
+      show(status, "Hãy chọn tệp khoá trước.");
+      return;
+    }
+    show(status, "Đang mở tệp khoá…");
+    // The passphrase field has no name: it is read here and never posted.
+    const passphrase = document.getElementById("key-passphrase").value;
+    try {
+      submitRecord(await importKey(officer, await file.files[0].arrayBuffer(), passphrase));
+    } catch (error) {
+      show(status, error instanceof KeyFileError ? error.message
+        : "Không đọc được tệp khoá: cần tệp khoá của Sổ cái (kèm cụm mật khẩu) hoặc khoá Ed25519 PKCS#8 không mật khẩu.");
+    }
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
