@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
-from conftest import browser_enrol_key, browser_log_in, screenshot
+from conftest import browser_enrol_key, browser_log_in, screenshot, sign_and_send
 
-from web.demo import DEMO_PASSPHRASE, demo_key
+from keys import VerifyingKey
+from ledger.dsse import PAYLOAD_TYPE, pae
+from web.demo import DEMO_PASSPHRASE, demo_key, demo_pdf
 from web.instance import Instance
 
 COMMUNE_OFFICER = "11950.bui.ngoc.cuong"
@@ -90,3 +94,40 @@ def test_an_officer_imports_their_key_file_and_its_passphrase_stays_in_the_brows
     assert set(fields) == {"csrf_token", "public_key", "key_id"}
     assert "passphrase" not in posted[0]
     assert "ciphertext" not in posted[0]
+
+
+def test_signing_posts_the_payload_the_signature_and_the_key_id_and_no_key_material(
+    page: Any, live_server: str
+) -> None:
+    """What the review page sends: the payload it was given, unchanged, and a signature that verifies."""
+    browser_log_in(page, live_server, COMMUNE_OFFICER)
+    key_id = browser_enrol_key(page, live_server)
+    page.goto(f"{live_server}/nop/van-ban")
+    page.select_option("#f-year", "2024")
+    page.fill("#f-title", "Báo cáo thử ký số")
+    page.fill("#f-issued_on", "01/10/2024")
+    pdf = demo_pdf("Bao cao thu", ["UBND phuong Lam Son"])
+    page.set_input_files("#f-file", files=[{"name": "Báo cáo.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    page.click("form.form button[type=submit]")
+    prepared = page.get_attribute("form[data-sign]", "data-payload")
+    public_key = page.evaluate(
+        """async (officer) => new Promise((resolve) => {
+            const open = indexedDB.open("parledger-keys", 1);
+            open.onsuccess = () => {
+              const get = open.result.transaction("keys").objectStore("keys").get(officer);
+              get.onsuccess = () => resolve(get.result.publicKey);
+            };
+        })""",
+        COMMUNE_OFFICER,
+    )
+    with page.expect_request(lambda r: r.url.endswith("/ky") and r.method == "POST") as sent:
+        sign_and_send(page)
+
+    fields = parse_qs(sent.value.post_data or "")
+    assert set(fields) == {"csrf_token", "payload", "signature", "key_id", "title", "back"}
+    assert fields["payload"] == [prepared]
+    assert fields["key_id"] == [key_id]
+    VerifyingKey.from_base64(public_key).verify(
+        base64.b64decode(fields["signature"][0]), pae(PAYLOAD_TYPE, base64.b64decode(prepared))
+    )
+    assert "Đã ghi vào sổ cái" in page.inner_text("main")
