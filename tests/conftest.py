@@ -3,44 +3,20 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
+from backends import LOG_SIGNER, POSTGRES_URL, postgres_schema
 from hypothesis import settings
 
 from ledger.application import Ledger
 from ledger.config import persistence_env
 from ledger.documents import DocumentStore
-from ledger.notes import NoteSigner
-from ledger.transparency import DEFAULT_ORIGIN
 
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-
-#: The log key of every test ledger on a real database (a test key, fixed so runs compare).
-LOG_SIGNER = NoteSigner(DEFAULT_ORIGIN, bytes(range(32)))
-POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _postgres_schema() -> Iterator[str]:
-    """A fresh schema for one test, dropped afterwards; fail in CI if PostgreSQL is down."""
-    try:
-        connection = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI and did not answer at {POSTGRES_URL}: {exc}")
-        pytest.skip(f"PostgreSQL is not running at {POSTGRES_URL} (set LEDGER_TEST_POSTGRES_URL)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield schema
-        finally:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -49,7 +25,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
     else:
-        for schema in _postgres_schema():
+        for schema in postgres_schema():
             yield f"{POSTGRES_URL}?schema={schema}"
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import log_in
 from flask import Flask
 from flask.testing import FlaskClient
+from webtest import log_in
 from world import PDF, World
 
 from ledger.application import Ledger

@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from conftest import browser_log_in, screenshot
+from webtest import browser_log_in, screenshot
 
 AUDITOR = "snv.le.thanh.tuan"
 INSPECTOR = "ttt.pham.van.giang"

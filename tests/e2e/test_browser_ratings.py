@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import browser_enrol_key, browser_log_in, screenshot, sign_and_send
 from flask import Flask
 from test_web_ratings import CHAIRMAN, SYT_HEAD, issue_stricter_ruleset
+from webtest import browser_enrol_key, browser_log_in, screenshot, sign_and_send
 
 from ledger.rules import LEVEL_NAMES, LEVELS
 from web.demo import SNV_OFFICER

@@ -7,7 +7,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-from conftest import browser_enrol_key, browser_log_in, screenshot, sign_and_send
+from webtest import browser_enrol_key, browser_log_in, screenshot, sign_and_send
 
 from keys import VerifyingKey
 from ledger.dsse import PAYLOAD_TYPE, pae

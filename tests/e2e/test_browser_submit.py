@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conftest import browser_enrol_key, browser_log_in, screenshot, sign_and_send
+from webtest import browser_enrol_key, browser_log_in, screenshot, sign_and_send
 
 from ledger.log import Leaf
 from ledger.notes import TlogProof

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import log_in
 from flask import Flask
 from flask.testing import FlaskClient
+from webtest import log_in
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 

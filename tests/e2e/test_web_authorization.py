@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from conftest import log_in
 from flask import Flask
 from flask.testing import FlaskClient
+from webtest import log_in
 
 from ledger.dsse import PAYLOAD_TYPE, pae
 from ledger.envelope import canonical_json, compose

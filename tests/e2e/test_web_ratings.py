@@ -7,10 +7,10 @@ import io
 import re
 from typing import Any
 
-from conftest import csrf_of, log_in, sign_review
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from webtest import csrf_of, log_in, sign_review
 
 from ledger.dsse import PAYLOAD_TYPE, pae
 from ledger.rules import ILLUSTRATIVE_PARAMETERS

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import csrf_of, log_in
 from flask import Flask
 from flask.testing import FlaskClient
+from webtest import csrf_of, log_in
 from werkzeug.routing import Rule
 
 from web.security import CSRF_COOKIE, SECURITY_HEADERS, SESSION_COOKIE

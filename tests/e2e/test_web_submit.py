@@ -12,9 +12,9 @@ import zipfile
 from typing import Any
 
 import pytest
-from conftest import csrf_of, log_in, sign_review
 from flask import Flask
 from flask.testing import FlaskClient
+from webtest import csrf_of, log_in, sign_review
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 

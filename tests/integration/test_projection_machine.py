@@ -45,7 +45,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import LOG_SIGNER
+from backends import LOG_SIGNER
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (

@@ -72,8 +72,8 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from backends import LOG_SIGNER, POSTGRES_URL, postgres_schema
 from click.testing import CliRunner
-from conftest import LOG_SIGNER, POSTGRES_URL, _postgres_schema
 from eventsourcing.persistence import StoredEvent
 from world import PDF, World, key_for
 
@@ -478,7 +478,7 @@ def _built(backend: str, tmp_path_factory: pytest.TempPathFactory, entries: int)
             if files != folder:
                 shutil.rmtree(files)
     else:
-        for schema in _postgres_schema():
+        for schema in postgres_schema():
             result = _build("postgres", f"{POSTGRES_URL}?schema={schema}", folder, entries)
             yield result
             result.tool.close()
