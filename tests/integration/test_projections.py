@@ -637,7 +637,7 @@ def test_the_never_published_papi_2024_is_missing_for_snv_and_leaves_heads_not_e
 def test_the_demo_decision_that_differs_keeps_its_reason_and_the_computed_level(demo: Demo) -> None:
     rating = demo.views.rating("rating/2023/327")
 
-    # Yên Mỹ 2023 (10 districts: top = bottom = 2): PAR 89.90 rank 4 → HTT; SIPAS 91.70 rank 4 → HTT;
+    # Yên Mỹ 2023 (10 districts: top = bottom = 2): PAR 89.90 rank 3 → HTT; SIPAS 91.70 rank 3 → HTT;
     # PAPI 85.30 rank 3 → HTT; DDCI 87.50 rank 3 → HTT: HTT or better 4/4 → HTT. Decided HT.
     assert rating is not None
     assert (rating["computed_level"], rating["decided_level"], rating["level"], rating["status"]) == (
