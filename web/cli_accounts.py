@@ -2,6 +2,8 @@
 
 A login opens a session; it never signs. Passwords come from ``PARLEDGER_PASSWORD`` or
 are asked on the terminal, never from the command line (where `ps` would show them).
+Imports of the ledger wait until a command runs: `parledger verify --bundle` must start
+without eventsourcing (see web/cli_log.py).
 """
 
 from __future__ import annotations
@@ -10,18 +12,22 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ledger.registry import Officer
-from web.accounts import AccountError, AccountStore
 from web.cli_support import Failure, open_ledger
+
+if TYPE_CHECKING:
+    from web.accounts import AccountStore
 
 PASSWORD_VARIABLE = "PARLEDGER_PASSWORD"
 
 
 @contextmanager
-def _accounts() -> Iterator[tuple[AccountStore, object]]:
+def _accounts() -> Iterator[tuple[AccountStore, Any]]:
+    from web.accounts import AccountError, AccountStore
+
     with open_ledger() as ledger:
         store = AccountStore(ledger.recorder.datastore)  # type: ignore[attr-defined]
         store.create_tables()
@@ -50,8 +56,10 @@ def accounts() -> None:
 @click.option("--login", help="The login name (default: the officer id).")
 def add(officer: str, login: str | None) -> None:
     """Give OFFICER (an officer id the ledger holds) a web login."""
+    from ledger.registry import Officer
+
     with _accounts() as (store, ledger):
-        if not isinstance(ledger.get(f"officer/{officer}"), Officer):  # type: ignore[attr-defined]
+        if not isinstance(ledger.get(f"officer/{officer}"), Officer):
             raise Failure(f"officer: the ledger holds no officer {officer!r}")
         account = store.add_account(login or officer, officer, _password())
     click.echo(f"login {account.login} added for officer {account.officer}")
