@@ -47,12 +47,13 @@ The signature covers the payload only: a change to a leaf's ``seq``, ``aggregate
 ``version``, ``type`` or ``time`` line is seen through the checkpoints alone (or as a
 malformed leaf), which is why the ledger signs a checkpoint after every append.
 
-Entries are streamed: the inspector keeps O(n) hashes (the Merkle tree's nodes and one
-digest per payload), never the leaves. Entry ``seq`` is leaf ``seq − 1`` of the rebuilt
-tree; a missing entry is a stand-in hash that matches no checkpoint. Signature checks
-can run on worker threads (``workers``): the key each entry needs is decided in ledger
-order on the calling thread before its check is queued, and key statements, whose
-effect depends on their own validity, are verified at once on the calling thread.
+Entries are streamed: the inspector keeps O(n) hashes (the Merkle tree's nodes, one
+digest per payload and, across runs, the signatures found valid), never the leaves.
+Entry ``seq`` is leaf ``seq − 1`` of the rebuilt tree; a missing entry is a stand-in hash
+that matches no checkpoint. Signature checks can run on worker threads (``workers``): the
+key each entry needs is decided in ledger order on the calling thread before its check is
+queued, and key statements, whose effect depends on their own validity, are verified at
+once on the calling thread.
 
 This module imports only the standard library, ``cryptography``, ``keys`` and the
 stdlib-only ledger modules (log, merkle, notes, dsse), so that it runs without the
