@@ -3,10 +3,10 @@
 One run prints, for each backend asked for (SQLite by default; ``--backends sqlite,postgres``):
 
 1. **Rebuild throughput.** `projections.rebuild(ledger, open_views(ledger))` (drop the view
-   tables, then catch up from the first entry in batches of 500, each batch written with its
+   tables, then catch up from the first entry in batches of `BATCH` (5,000), each batch written with its
    position in one transaction, into the ledger's own database) in events/s, against a plain
    `eventsourcing` loop over the same events: page through
-   ``ledger.recorder.select_notifications(start, 500)`` and ``ledger.mapper.to_domain_event``
+   ``ledger.recorder.select_notifications(start, BATCH)`` and ``ledger.mapper.to_domain_event``
    every notification, keeping nothing (goal: rebuild >= 0.5x the plain loop).
 2. **Peak memory of a rebuild** at ``--events-small`` (100,000) and ``--events-large``
    (1,000,000) events, each measured in a fresh subprocess, two ways: the ``tracemalloc``
@@ -107,11 +107,12 @@ from ledger.sqlite import LOG_TABLE  # noqa: E402
 from ledger.submissions import Submission  # noqa: E402
 from ledger.transparency import DEFAULT_ORIGIN  # noqa: E402
 from projections import open_views, rebuild  # noqa: E402
+from projections.runner import BATCH  # noqa: E402
 from web import demo  # noqa: E402
 
 DEFAULT_POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CACHE_ROOT = Path(tempfile.gettempdir()) / "par-ledger-bench-projections"
-PAGE = 500  # the plain loop's page size: the rebuild's batch (projections.runner.BATCH)
+PAGE = BATCH  # the plain loop's page size: the rebuild's batch
 QUICK = (20_000, 100_000, 3)
 GOAL_THROUGHPUT = 0.5
 GOAL_MEMORY = 1.5
