@@ -264,3 +264,59 @@ def _refusal(response: Any) -> str:
         return str(response.get_json())
     found = re.findall(r'class="error[^"]*"[^>]*>([^<]*)', response.text)
     return " | ".join(found) if found else response.text[:300]
+
+
+# Pages: who may open each role's pages, and no page appends without a signature ----------------
+
+#: Pages that belong to some roles (GET), and which of the matrix's actors hold such a role.
+#: The SNV officer and the auditor (an SNV officer too) lead indices; the district and commune
+#: heads, the chairman and Sở Y tế's director head their units.
+ROLE_PAGES: dict[str, frozenset[str]] = {
+    "/xep-loai/tinh": frozenset({"SNV officer", "auditor"}),  # Sở Nội vụ computes heads' ratings
+    "/xep-loai/quyet-dinh/2024": frozenset({"committee chairman"}),
+    "/xep-loai/ca-nhan": frozenset({"commune head", "district head", "committee chairman", "health head"}),
+    "/xep-loai/tong-hop": frozenset({"SNV officer", "auditor", "committee chairman", "inspector"}),
+    "/nop/ket-qua": frozenset({"SNV officer", "auditor", "lead-department officer"}),
+    "/nop/danh-muc-quyet-dinh": frozenset({"SNV officer", "auditor", "lead-department officer"}),
+    "/khoa-ky/phe-duyet": frozenset({"commune head", "district head", "committee chairman", "health head"}),
+    "/kiem-toan/": frozenset({"auditor", "SNV officer", "committee chairman"}),
+    "/kiem-toan/theo-ngay": frozenset({"auditor", "SNV officer", "committee chairman"}),
+    "/thanh-tra/": frozenset({"inspector", "auditor"}),
+    "/thanh-tra/goi-kiem-tra.zip": frozenset({"inspector", "auditor"}),
+}
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_each_roles_pages_open_to_that_role_only(sessions: dict[str, tuple[FlaskClient, str]], role: str) -> None:
+    client, _ = sessions[role]
+    for page, allowed in ROLE_PAGES.items():
+        status = client.get(page).status_code
+        if role in allowed:
+            assert status == 200, f"{role} could not open {page}: {status}"
+        else:
+            assert status == 403, f"{role} opened {page}: {status}"
+
+
+def _sample_url(rule: Any) -> str:
+    arguments = {name: 2024 if "int" in type(rule._converters[name]).__name__.lower() else "SYT"
+                 for name in rule.arguments}  # fmt: skip
+    return str(rule.build(arguments, append_unknown=False)[1])
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_no_form_appends_anything_without_a_signature_whoever_posts_it(
+    matrix_app: Flask, sessions: dict[str, tuple[FlaskClient, str]], role: str
+) -> None:
+    """Every POST page (other than /ky and the key page, which append what is signed) only prepares."""
+    client, csrf = sessions[role]
+    ledger = matrix_app.extensions["ledger"]
+    head = ledger.refresh()
+    posts = [r for r in matrix_app.url_map.iter_rules() if "POST" in (r.methods or ())]
+    pages = [r for r in posts if not r.rule.startswith(("/api/", "/ky", "/khoa-ky/", "/dang-"))]
+    assert len(pages) >= 10
+
+    for rule in pages:
+        url = _sample_url(rule)
+        response = client.post(url, data={"csrf_token": csrf, "unit": "SYT", "year": "2024", "level": "HTT"})
+        assert response.status_code < 500, f"{role} POST {url}: {response.status_code}"
+    assert ledger.refresh() == head
