@@ -25,14 +25,19 @@ bp = Blueprint("keys", __name__, url_prefix="/khoa-ky")
 
 NAV = (("keys.index", "Khoá ký", ()), ("keys.approvals", "Phê duyệt khoá", ("unit_head", "admin")))
 
-STATUS_NAMES = {"pending": "Chờ phê duyệt", "approved": "Đã đăng ký", "revoked": "Đã thu hồi"}
+STATUS_NAMES = {
+    "pending": "Chờ phê duyệt",
+    "approved": "Đã đăng ký",
+    "revoked": "Đã thu hồi",
+    "refused": "Bị từ chối",
+}
 
 
 def status_of(enrolment: Enrolment) -> str:
-    """Pending until the ledger holds the key; then registered, or revoked."""
+    """Pending until the ledger holds the key (registered, later perhaps revoked) or an approver refuses it."""
     key = get_ledger().get(f"key/{enrolment.key_id}")
     if not isinstance(key, Key):
-        return "pending"
+        return "refused" if enrolment.status == "refused" else "pending"
     return "revoked" if key.revocation is not None else "approved"
 
 
@@ -104,7 +109,6 @@ def _approve_as_demo_authority(user: User, key_id: str, public_key: str) -> None
     try:
         get_ledger().append(envelope)
     except LedgerError as exc:  # e.g. the officer's unit was dissolved: the key stays pending
-        get_accounts().settle_enrolment(key_id, "pending")
         raise AccountError(vietnamese(exc), field="public_key") from exc
     get_views()
 
@@ -161,3 +165,15 @@ def approve(key_id: str) -> Any:
         ),
         back=url_for("keys.approvals"),
     )
+
+
+@bp.post("/tu-choi/<key_id>")
+@login_required
+def refuse(key_id: str) -> Any:
+    """An approver turns a key down (nothing to sign: the ledger never held it)."""
+    user = current_user()
+    assert user is not None
+    if not any(e.key_id == key_id for e in _approvable(user)):
+        abort(404)
+    get_accounts().settle_enrolment(key_id, "refused")
+    return redirect(url_for("keys.approvals"))

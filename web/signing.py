@@ -223,7 +223,3 @@ def receipt(seq: int) -> Response:
         mimetype="text/plain; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="bien-nhan-{seq}.tlog-proof"'},
     )
-
-
-def receipt_link(receipt: Receipt) -> str:
-    return url_for("signing.receipt", seq=receipt.seq)
