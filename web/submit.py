@@ -1001,3 +1001,39 @@ def correct(subject: str) -> Any:
         problems=problems, source=source, errors=errors, kind_names=KIND_NAMES, previewed=False, led=led,
     )  # fmt: skip
     return (page, 422) if errors else page
+
+
+# Transmitting published results to Sở Nội vụ -----------------------------------------------
+
+
+@bp.route("/gui-so-noi-vu/<path:subject>", methods=["GET", "POST"])
+@login_required
+def transmit(subject: str) -> Any:
+    """Send the unit's published index results to Sở Nội vụ (the 05/11 obligation); sign."""
+    record = _own_submission(subject)
+    if record.kind != "index-results":
+        abort(404)
+    errors: dict[str, str] = {}
+    note = text(request.form, "note")
+    if record.transmitted_on is not None:
+        errors["note"] = (
+            f"Kết quả này đã được gửi Sở Nội vụ ngày {record.transmitted_on.astimezone(LOCAL_TIME):%d/%m/%Y}"
+        )
+    elif len(note) > 1000:
+        errors["note"] = "Ghi chú dài quá 1000 ký tự"
+    if request.method == "GET" or errors:
+        page = render_template("submit/transmit.html", subject=subject, record=record, note=note, errors=errors)
+        return (page, 422) if request.method == "POST" else page
+    return ask_to_sign(
+        "submission.transmit",
+        subject,
+        {"note": note} if note else {},
+        title="Gửi kết quả chỉ số cho Sở Nội vụ",
+        summary=(
+            ("Kết quả", subject),
+            ("Chỉ số", record.index or ""),
+            ("Năm", str(record.year)),
+            ("Ghi chú", note or "—"),
+        ),
+        back=url_for("dashboard.index", nam=record.year),
+    )

@@ -574,3 +574,34 @@ def test_a_governing_decisions_list_is_corrected_from_its_prefilled_rows(
     record = demo_app.extensions["ledger"].get(subject)
     assert "06/CT-CTUBND" not in {d.number for d in record.current.decisions}
     assert len(record.current.decisions) == len(keep)
+
+
+def test_a_lead_department_sends_its_published_results_to_snv_once(demo_app: Flask, demo_client: FlaskClient) -> None:
+    csrf = log_in(demo_client, SNV_OFFICER)
+    review = demo_client.post("/nop/ket-qua", data=results_form(csrf, GOOD_ROWS))
+    assert sign_review(demo_client, review.text, SNV_OFFICER).status_code == 200
+    subject = "submission/index-results/PAPI_UNIT/2024"
+    dashboard = demo_client.get("/don-vi/?nam=2024").text
+    assert f"/nop/gui-so-noi-vu/{subject}" in dashboard
+
+    form = demo_client.post(f"/nop/gui-so-noi-vu/{subject}", data={"csrf_token": csrf, "note": "Gửi kèm công văn"})
+    assert "Gửi kết quả chỉ số cho Sở Nội vụ" in form.text
+    assert sign_review(demo_client, form.text, SNV_OFFICER).status_code == 200
+
+    rows = [s for s in demo_app.extensions["views"].submissions(2024) if s["subject"] == subject]
+    assert rows[0]["transmitted_seq"] is not None
+    assert "Đã gửi SNV" in demo_client.get("/don-vi/?nam=2024").text
+    ledger = demo_app.extensions["ledger"]
+    head = ledger.refresh()
+    again = demo_client.post(f"/nop/gui-so-noi-vu/{subject}", data={"csrf_token": csrf})
+    assert again.status_code == 422
+    assert "đã được gửi Sở Nội vụ" in again.text
+    assert ledger.refresh() == head
+
+
+def test_results_of_another_department_cannot_be_sent(demo_client: FlaskClient) -> None:
+    csrf = log_in(demo_client, SNV_OFFICER)
+
+    response = demo_client.post("/nop/gui-so-noi-vu/submission/index-results/PCI_PROV/2024", data={"csrf_token": csrf})
+
+    assert response.status_code == 404
