@@ -570,6 +570,19 @@ def gather_inputs(
     return tuple(inputs), tuple(missing)
 
 
+def computation_body(lookup: Lookup, year: int, unit: Unit, ruleset: RuleSet) -> dict[str, Any]:
+    """The body of the ``rating.compute`` statement for `unit`'s head in `year` under `ruleset`:
+    the inputs the ledger holds now and the level the rule set gives them (what the handler checks)."""
+    inputs, missing = gather_inputs(lookup, year, unit.code, ruleset)
+    return {
+        "officer": unit.head,
+        "ruleset": ruleset.version,
+        "inputs": [given.to_json() for given in inputs],
+        "missing": list(missing),
+        "level": evaluate(ruleset.parameters, inputs, missing).level,
+    }
+
+
 def _unit_class(lookup: Lookup, code: str) -> str | None:
     unit = lookup.get(f"unit/{code}")
     return unit.unit_class if isinstance(unit, Unit) else None

@@ -282,10 +282,9 @@ def ratings_compute(year: int, key_path: Path, ruleset: str | None) -> None:
     The inputs are gathered from the ledger's current index results exactly as the ledger
     checks them; heads whose computation already matches are left alone.
     """
-    from ledger.commands import gather_inputs
+    from ledger.commands import computation_body
     from ledger.ratings import Rating, RuleSet
     from ledger.registry import AUTHORITY_UNIT, RATED_CLASSES, Unit
-    from ledger.rules import evaluate
     from projections import catch_up
     from web.cli import print_receipt
 
@@ -338,14 +337,15 @@ def ratings_compute(year: int, key_path: Path, ruleset: str | None) -> None:
             rules = rule_set(version)
             unit = lookup.get(f"unit/{code}")
             assert isinstance(unit, Unit)
-            inputs, missing = gather_inputs(lookup, year, code, rules)
-            level = evaluate(rules.parameters, inputs, missing).level
+            body = computation_body(lookup, year, unit, rules)
+            level = body["level"]
             if (
                 rating is not None
                 and computation is not None
                 and rating.officer == unit.head
-                and (computation.ruleset, computation.inputs, computation.missing, computation.level)
-                == (version, inputs, missing, level)
+                and (computation.ruleset, [given.to_json() for given in computation.inputs])
+                == (version, body["inputs"])
+                and (list(computation.missing), computation.level) == (body["missing"], level)
             ):
                 unchanged += 1
                 continue
@@ -353,13 +353,6 @@ def ratings_compute(year: int, key_path: Path, ruleset: str | None) -> None:
                 skipped.append(subject)
                 click.echo(f"skipped {subject}: under appeal; resolve the appeal, then compute again")
                 continue
-            body = {
-                "officer": unit.head,
-                "ruleset": version,
-                "inputs": [given.to_json() for given in inputs],
-                "missing": list(missing),
-                "level": level,
-            }
             receipt = ledger.append(author.sign("rating.compute", subject, body))
             catch_up(ledger, views)  # a later refusal still leaves the views with what was appended
             recomputed += 1

@@ -38,12 +38,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from keys import SigningKey, save_signing_key
-from ledger.commands import LOCAL_TIME, Lookup, gather_inputs
+from ledger.commands import LOCAL_TIME, Lookup, computation_body
 from ledger.envelope import Author
 from ledger.errors import LedgerError
 from ledger.ratings import Rating, RuleSet
 from ledger.registry import AUTHORITY_UNIT, RATED_CLASSES, ROOT_OFFICER, Unit
-from ledger.rules import ILLUSTRATIVE_PARAMETERS, evaluate
+from ledger.rules import ILLUSTRATIVE_PARAMETERS
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -750,14 +750,7 @@ def _compute(s: _Script, year: int, unit: str) -> None:
         record = ledger.get(f"unit/{unit}")
         assert isinstance(ruleset, RuleSet)
         assert isinstance(record, Unit)
-        inputs, missing = gather_inputs(_LedgerLookup(ledger), year, unit, ruleset)
-        return {
-            "officer": record.head,
-            "ruleset": RULESET,
-            "inputs": [i.to_json() for i in inputs],
-            "missing": list(missing),
-            "level": evaluate(ruleset.parameters, inputs, missing).level,
-        }
+        return computation_body(_LedgerLookup(ledger), year, record, ruleset)
 
     s.add(SNV_OFFICER, "rating.compute", f"rating/{year}/{unit}", body)
 

@@ -23,12 +23,12 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from ledger.commands import gather_inputs
+from ledger.commands import computation_body
 from ledger.fields import SLUG
 from ledger.ratings import RuleSet
 from ledger.records import Record
 from ledger.registry import RATED_CLASSES, Unit
-from ledger.rules import LEVEL_NAMES, LEVELS, NOT_EVALUATED, evaluate
+from ledger.rules import LEVEL_NAMES, LEVELS, NOT_EVALUATED
 from ledger.submissions import Submission
 from projections.exports import STATUS_NAMES, UNIT_CLASS_NAMES
 from web.auth import User, current_user, login_required, role_required
@@ -405,15 +405,8 @@ def compute_plan(year: int, version: str | None) -> list[Planned]:
             raise LookupError("ruleset")
         unit = lookup.get(f"unit/{code}")
         assert isinstance(unit, Unit)
-        inputs, missing = gather_inputs(lookup, year, code, rules)  # type: ignore[arg-type]
-        level = evaluate(rules.parameters, inputs, missing).level
-        body = {
-            "officer": unit.head,
-            "ruleset": chosen,
-            "inputs": [given.to_json() for given in inputs],
-            "missing": list(missing),
-            "level": level,
-        }
+        body = computation_body(lookup, year, unit, rules)  # type: ignore[arg-type]
+        level = body["level"]
         if current is None:
             action = "new"
         elif (
