@@ -29,15 +29,12 @@ import contextlib
 import cProfile
 import gc
 import hashlib
-import importlib.metadata
 import io
 import os
-import platform
 import pstats
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,16 +45,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from context import ROOT, load, machine
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from eventsourcing.application import Application  # noqa: E402
+from eventsourcing.application import Application
 
-from keys import SigningKey, VerifyingKey  # noqa: E402
-from ledger.application import EnvelopeAsDSSE, Ledger  # noqa: E402
-from ledger.config import persistence_env  # noqa: E402
-from ledger.envelope import PAYLOAD_TYPE, Author, Envelope, Signature, pae  # noqa: E402
+from keys import SigningKey, VerifyingKey
+from ledger.application import EnvelopeAsDSSE, Ledger
+from ledger.config import persistence_env
+from ledger.envelope import PAYLOAD_TYPE, Author, Envelope, Signature, pae
 
 DEFAULT_POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 COMMANDS = ("officer.register", "cycle.adjust-deadline")
@@ -427,57 +425,6 @@ def bench_backend(backend: Backend, work: Workload, repeats: int, progress: Call
     return result
 
 
-def machine() -> str:
-    model = platform.processor() or "?"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-
-    def version(dist: str) -> str:
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            return "-"
-
-    return (
-        f"machine: {os.cpu_count()} logical CPUs ({model}), {platform.system()} {platform.release()}\n"
-        f"software: Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"eventsourcing {version('eventsourcing')}, cryptography {version('cryptography')}, "
-        f"psycopg {version('psycopg')}, rfc8785 {version('rfc8785')}\n"
-        f"code: {code_version()}"
-    )
-
-
-def code_version() -> str:
-    """The commit, whether ledger/ or keys/ differ from it, and a digest of the sources measured."""
-    digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("ledger/*.py"), *ROOT.glob("keys/*.py")]):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    commit = "no git"
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        git = ["git", "-C", str(ROOT)]
-        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
-        commit = commit.stdout.strip()
-        changed = subprocess.run(
-            [*git, "status", "--porcelain", "--", "ledger", "keys"], capture_output=True, text=True, check=True
-        ).stdout.splitlines()
-        if changed:
-            commit += f" + uncommitted changes in {len(changed)} file(s) of ledger/ or keys/"
-    return f"{commit}; sha256 of ledger/*.py and keys/*.py {digest.hexdigest()[:12]}"
-
-
-def load() -> str:
-    """The load average: other work on the box skews every figure (see perf-physics.md)."""
-    try:
-        one, five, _ = os.getloadavg()
-    except OSError:
-        return "load average unknown"
-    busy = " — the box is busy; figures are less reliable" if one > 0.5 * (os.cpu_count() or 1) else ""
-    return f"load average {one:.2f} (1 min), {five:.2f} (5 min){busy}"
-
-
 def filesystem(path: Path) -> str:
     """The mount holding `path` and its type (a tmpfs would make SQLite's fsync free)."""
     best = ("?", "?")
@@ -573,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line, flush=True)
 
     print("PAR Ledger append benchmark: signed commands through Ledger.append vs plain eventsourcing saves")
-    print(machine())
+    print(machine(("eventsourcing", "cryptography", "psycopg", "rfc8785"), ("ledger", "keys")))
     print(f"at start: {load()}")
     started = time.perf_counter()
     work = build_workload(args.command, args.events)

@@ -60,11 +60,9 @@ import argparse
 import contextlib
 import gc
 import hashlib
-import importlib.metadata
 import itertools
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -83,32 +81,33 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from context import ROOT, load, machine
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from eventsourcing.utils import get_topic  # noqa: E402
+from eventsourcing.utils import get_topic
 
-from ledger.application import Ledger, leaf_of  # noqa: E402
-from ledger.commands import LOCAL_TIME  # noqa: E402
-from ledger.config import persistence_env  # noqa: E402
-from ledger.documents import DocumentStore  # noqa: E402
-from ledger.dsse import PAYLOAD_TYPE, pae  # noqa: E402
-from ledger.envelope import Envelope, Signature, canonical_json  # noqa: E402
-from ledger.fields import Reader  # noqa: E402
-from ledger.indices import Cycle  # noqa: E402
-from ledger.log import leaf_hash  # noqa: E402
-from ledger.notes import NoteSigner  # noqa: E402
-from ledger.ratings import Rating  # noqa: E402
-from ledger.records import SignedCreated, subject_id  # noqa: E402
-from ledger.registry import AUTHORITY_UNIT, RATED_CLASSES, Unit  # noqa: E402
-from ledger.rules import ILLUSTRATIVE_PARAMETERS, LEVELS, Input, Parameters, evaluate  # noqa: E402
-from ledger.sqlite import LOG_TABLE  # noqa: E402
-from ledger.submissions import Submission  # noqa: E402
-from ledger.transparency import DEFAULT_ORIGIN  # noqa: E402
-from projections import open_views, rebuild  # noqa: E402
-from projections.runner import BATCH  # noqa: E402
-from web import demo  # noqa: E402
+from ledger.application import Ledger, leaf_of
+from ledger.commands import LOCAL_TIME
+from ledger.config import persistence_env
+from ledger.documents import DocumentStore
+from ledger.dsse import PAYLOAD_TYPE, pae
+from ledger.envelope import Envelope, Signature, canonical_json
+from ledger.fields import Reader
+from ledger.indices import Cycle
+from ledger.log import leaf_hash
+from ledger.notes import NoteSigner
+from ledger.ratings import Rating
+from ledger.records import SignedCreated, subject_id
+from ledger.registry import AUTHORITY_UNIT, RATED_CLASSES, Unit
+from ledger.rules import ILLUSTRATIVE_PARAMETERS, LEVELS, Input, Parameters, evaluate
+from ledger.sqlite import LOG_TABLE
+from ledger.submissions import Submission
+from ledger.transparency import DEFAULT_ORIGIN
+from projections import open_views, rebuild
+from projections.runner import BATCH
+from web import demo
 
 DEFAULT_POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CACHE_ROOT = Path(tempfile.gettempdir()) / "par-ledger-bench-projections"
@@ -916,50 +915,6 @@ def report(throughputs: list[Throughput], memories: list[Memory], small: int, la
     return "\n".join(lines)
 
 
-def machine() -> str:
-    model = platform.processor() or "?"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    sqlite_version = sqlite3.sqlite_version
-    versions = {name: importlib.metadata.version(name) for name in ("eventsourcing", "psycopg")}
-    return (
-        f"machine: {os.cpu_count()} logical CPUs ({model}), {platform.system()} {platform.release()}\n"
-        f"software: Python {platform.python_version()}, eventsourcing {versions['eventsourcing']}, "
-        f"SQLite {sqlite_version}, psycopg {versions['psycopg']}\n"
-        f"code: {code_version()}"
-    )
-
-
-def code_version() -> str:
-    """The commit, whether projections/ or ledger/ differ from it, and a digest of those sources."""
-    digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("projections/*.py"), *ROOT.glob("ledger/*.py")]):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    commit = "no git"
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        git = ["git", "-C", str(ROOT)]
-        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
-        commit = commit.stdout.strip()
-        changed = subprocess.run(
-            [*git, "status", "--porcelain", "--", "projections", "ledger"], capture_output=True, text=True, check=True
-        ).stdout.splitlines()
-        if changed:
-            commit += f" + uncommitted changes in {len(changed)} file(s) of projections/ or ledger/"
-    return f"{commit}; sha256 of projections/*.py and ledger/*.py {digest.hexdigest()[:12]}"
-
-
-def load() -> str:
-    try:
-        one, five, _ = os.getloadavg()
-    except OSError:
-        return "load unknown"
-    busy = " — busy box" if one > 0.5 * (os.cpu_count() or 1) else ""
-    return f"load {one:.2f}/{five:.2f}{busy}"
-
-
 def describe(cached: Cached) -> str:
     meta = cached.meta
     kinds = ", ".join(f"{kind} {count:,}" for kind, count in meta["kinds"].items())
@@ -1005,7 +960,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     print("PAR Ledger read models benchmark: bench/projections.py")
-    print(machine())
+    print(machine(("eventsourcing", "psycopg"), ("projections", "ledger")))
     print(f"at start: {load()}")
     print(f"ledgers (cached under {CACHE_ROOT}; ledger_tree and ledger_checkpoints are not written for the")
     print("generated entries — the projections never read them):")

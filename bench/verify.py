@@ -42,16 +42,13 @@ import contextlib
 import cProfile
 import gc
 import hashlib
-import importlib.metadata
 import io
 import json
 import os
-import platform
 import pstats
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -63,19 +60,20 @@ from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
-ROOT = Path(__file__).resolve().parent.parent
+from context import ROOT, load, machine
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from keys import SigningKey  # noqa: E402
-from ledger.bundle import Bundle, write_bundle  # noqa: E402
-from ledger.dsse import PAYLOAD_TYPE, pae  # noqa: E402
-from ledger.inspection import DEFAULT_ORIGIN, Inspector  # noqa: E402
-from ledger.log import Leaf, leaf_hash  # noqa: E402
-from ledger.merkle import MemoryNodes, inclusion_proof, root_at, root_from_leaf_hashes, verify_inclusion  # noqa: E402
-from ledger.notes import Checkpoint, Note, NoteSigner, NoteVerifier, sign_note  # noqa: E402
+from keys import SigningKey
+from ledger.bundle import Bundle, write_bundle
+from ledger.dsse import PAYLOAD_TYPE, pae
+from ledger.inspection import DEFAULT_ORIGIN, Inspector
+from ledger.log import Leaf, leaf_hash
+from ledger.merkle import MemoryNodes, inclusion_proof, root_at, root_from_leaf_hashes, verify_inclusion
+from ledger.notes import Checkpoint, Note, NoteSigner, NoteVerifier, sign_note
 
 # The cache key: this, the generator section of this file and the sources below.
 GENERATOR = "bench/verify.py export v1"
@@ -865,55 +863,6 @@ def goals_table(goals: list[tuple[str, str, str]]) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    model = platform.processor() or "?"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-
-    def version(dist: str) -> str:
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            return "-"
-
-    return (
-        f"machine: {os.cpu_count()} logical CPUs ({model}), {platform.system()} {platform.release()}\n"
-        f"software: Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"cryptography {version('cryptography')}\n"
-        f"code: {code_version()}"
-    )
-
-
-def code_version() -> str:
-    """The commit, whether ledger/ or keys/ differ from it, and a digest of the sources measured."""
-    digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("ledger/*.py"), *ROOT.glob("keys/*.py")]):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    commit = "no git"
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        git = ["git", "-C", str(ROOT)]
-        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
-        commit = commit.stdout.strip()
-        changed = subprocess.run(
-            [*git, "status", "--porcelain", "--", "ledger", "keys"], capture_output=True, text=True, check=True
-        ).stdout.splitlines()
-        if changed:
-            commit += f" + uncommitted changes in {len(changed)} file(s) of ledger/ or keys/"
-    return f"{commit}; sha256 of ledger/*.py and keys/*.py {digest.hexdigest()[:12]}"
-
-
-def load() -> str:
-    try:
-        one, five, _ = os.getloadavg()
-    except OSError:
-        return "load average unknown"
-    busy = " — the box is busy; figures are less reliable" if one > 0.5 * (os.cpu_count() or 1) else ""
-    return f"load {one:.2f} (1 min), {five:.2f} (5 min){busy}"
-
-
 def profile_inspector(exp: Export, n: int, top: int) -> str:
     text = io.StringIO()
     for label, path in (("(a) all checkpoints", exp.all_checkpoints), ("(b) latest checkpoint only", exp.latest_only)):
@@ -953,7 +902,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     print("PAR Ledger offline verification benchmark: bench/verify.py")
-    print(machine())
+    print(machine(("cryptography",), ("ledger", "keys")))
     print(f"at start: {load()}")
     exp, cached = export(args.entries, progress)
     meta = exp.meta
