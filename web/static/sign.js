@@ -83,7 +83,7 @@ async function importKey(officer, fileBytes, passphrase) {
     const opened = await openKeyFile(text, passphrase);
     der = pkcs8OfSeed(opened.seed);
     expectedKeyId = opened.keyId;
-  } else if (text.includes("-----BEGIN PRIVATE KEY-----")) {
+  } else if (text.includes("-----BEGIN ")) {  // PEM: the base64 between the armour lines
     der = fromBase64(text.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""));
   }
   const privateKey = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, false, ["sign"]);
@@ -108,40 +108,14 @@ function show(element, text) {
   }
 }
 
+// A review page, of one statement or a batch: show each payload decoded from the very
+// bytes that will be signed (not a copy the server rendered), sign them all with one
+// click, and post the payloads, their signatures and the key id.
 async function setUpSigning(form) {
   const officer = form.dataset.officer;
-  const payload = fromBase64(form.dataset.payload);
-  const shown = document.getElementById("signed-statement");
-  // Show the very bytes that will be signed, decoded, not a copy the server rendered.
-  shown.textContent = JSON.stringify(JSON.parse(new TextDecoder().decode(payload)), null, 2);
-  const status = document.getElementById("sign-status");
-  const button = form.querySelector("button[type=submit]");
-  const record = await loadKey(officer);
-  if (!record) {
-    show(status, "Trình duyệt này chưa có khoá ký của bạn. Hãy tạo hoặc nhập khoá ở trang “Khoá ký” rồi quay lại.");
-    button.disabled = true;
-    return;
-  }
-  show(document.getElementById("sign-key"), record.keyId);
-  form.addEventListener("submit", async (event) => {
-    if (form.elements.signature.value) return;
-    event.preventDefault();
-    button.disabled = true;
-    const signature = await crypto.subtle.sign("Ed25519", record.privateKey, pae(form.dataset.payloadType, payload));
-    form.elements.signature.value = toBase64(signature);
-    form.elements.key_id.value = record.keyId;
-    form.submit();
-  });
-  button.disabled = false;
-}
-
-// Many statements on one page: show each payload, sign each with one click, post them together.
-async function setUpBatchSigning(form) {
-  const officer = form.dataset.officer;
-  const payloadFields = Array.from(form.querySelectorAll("input[name=payload]"));
+  const payloads = Array.from(form.querySelectorAll("input[name=payload]"), (field) => fromBase64(field.value));
   const signatureFields = Array.from(form.querySelectorAll("input[name=signature]"));
-  const payloads = payloadFields.map((field) => fromBase64(field.value));
-  document.querySelectorAll("pre.batch-payload").forEach((shown) => {
+  document.querySelectorAll("pre[data-index]").forEach((shown) => {
     const bytes = payloads[Number(shown.dataset.index)];
     shown.textContent = JSON.stringify(JSON.parse(new TextDecoder().decode(bytes)), null, 2);
   });
@@ -208,10 +182,8 @@ async function setUpEnrolment(form) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  const signForm = document.querySelector("form[data-sign]");
+  const signForm = document.querySelector("form[data-sign], form[data-sign-batch]");
   if (signForm) setUpSigning(signForm);
-  const batchForm = document.querySelector("form[data-sign-batch]");
-  if (batchForm) setUpBatchSigning(batchForm);
   const enrolForm = document.querySelector("form[data-enrol]");
   if (enrolForm) setUpEnrolment(enrolForm);
 });
