@@ -87,19 +87,13 @@ def level_name(level: str | None) -> str:
 @bp.app_template_filter("audit_date")
 def audit_date(value: str | date | None) -> str:
     """An ISO date (or a date) as dd/mm/yyyy; nothing as a dash."""
-    if not value:
-        return "—"
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return local_date(day)
+    return local_date(value) or "—"
 
 
 @bp.app_template_filter("audit_time")
 def audit_time(value: str | datetime | None) -> str:
     """An ISO time (or a datetime) as dd/mm/yyyy HH:MM in Hưng Yên; nothing as a dash."""
-    if not value:
-        return "—"
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return local_time(moment)
+    return local_time(value) or "—"
 
 
 def _names() -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from web.cli_support import Failure, load_key, one_line_errors, open_ledger, progress
+from web.text import local_date
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -75,14 +76,6 @@ def recorded_at(ledger: Ledger, position: int) -> datetime | None:
     return None
 
 
-def dmy(value: str | date | None) -> str:
-    """An ISO date (or a date) as dd/mm/yyyy; nothing as empty."""
-    if value is None:
-        return ""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day:%d/%m/%Y}"
-
-
 def echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -120,8 +113,8 @@ def deadlines_table(deadlines: Sequence[dict[str, Any]]) -> None:
             row["obligation"],
             row["unit"],
             row["index"],
-            dmy(row["due"]),
-            dmy(row["submitted_on"]),
+            local_date(row["due"]),
+            local_date(row["submitted_on"]),
             row["status"] if not row["days_late"] else f"{row['status']} ({row['days_late']} d)",
         )
         for row in deadlines
@@ -213,13 +206,13 @@ def replay(as_of: str | None, position: int | None, year: int | None, as_json: b
             }
         )
         return
-    when = f"as of {dmy(day)}, " if as_of is not None else ""
+    when = f"as of {local_date(day)}, " if as_of is not None else ""
     recorded = f", recorded {moment.astimezone(LOCAL_TIME):%d/%m/%Y %H:%M}" if moment is not None else ""
     click.echo(f"the ledger {when}after entry {position} of {head}{recorded}")
     click.echo(f"ratings ({len(ratings)}):")
     ratings_table(ratings)
     if day is not None:
-        click.echo(f"deadlines on {dmy(day)} ({len(deadlines)}):")
+        click.echo(f"deadlines on {local_date(day)} ({len(deadlines)}):")
         deadlines_table(deadlines)
 
 

@@ -15,6 +15,7 @@ from flask import Blueprint, render_template, request
 from web.auth import ROLE_NAMES, current_user, login_required
 from web.state import get_views
 from web.submit import KIND_NAMES, cycle_years, own_submissions, today
+from web.text import local_date
 
 bp = Blueprint("dashboard", __name__, url_prefix="/don-vi")
 
@@ -34,17 +35,13 @@ def countdown(row: dict[str, Any], reference: date) -> str:
     """Days left before the last day on time, or days late (submitted late, or still missing)."""
     last = date.fromisoformat(row["last_day_on_time"])
     if row["status"] == "on_time":
-        return f"Nộp ngày {_dmy(row['submitted_on'])}"
+        return f"Nộp ngày {local_date(row['submitted_on'])}"
     if row["status"] == "late":
-        return f"Muộn {row['days_late']} ngày (nộp ngày {_dmy(row['submitted_on'])})"
+        return f"Muộn {row['days_late']} ngày (nộp ngày {local_date(row['submitted_on'])})"
     days = (last - reference).days
     if row["status"] == "missing":
         return f"Quá hạn {-days} ngày"
     return "Hôm nay là ngày cuối" if days == 0 else f"Còn {days} ngày"
-
-
-def _dmy(iso: str | None) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
 
 
 @bp.get("/")
@@ -69,9 +66,9 @@ def index() -> str:
             {
                 **row,
                 "name": OBLIGATION_NAMES.get(row["obligation"], row["obligation"]),
-                "due_text": _dmy(row["due"]),
-                "last_text": _dmy(row["last_day_on_time"]),
-                "original_text": _dmy(row["original_due"]) if row["original_due"] != row["due"] else "",
+                "due_text": local_date(row["due"]),
+                "last_text": local_date(row["last_day_on_time"]),
+                "original_text": local_date(row["original_due"]) if row["original_due"] != row["due"] else "",
                 "countdown": countdown(row, reference),
                 "status_name": STATUS_NAMES.get(row["status"], row["status"]),
             }

@@ -43,6 +43,7 @@ from ledger.merkle import ProofError, verify_inclusion
 from ledger.notes import Checkpoint, Note, NoteError, NoteVerifier, TlogProof, open_checkpoint
 from web.auth import role_required
 from web.state import get_instance, get_ledger
+from web.text import local_time
 
 bp = Blueprint("inspect", __name__, url_prefix="/thanh-tra")
 
@@ -81,12 +82,6 @@ def _log_vkey() -> str:
     return signer.vkey
 
 
-def _local(moment: datetime) -> str:
-    from web.text import local_time
-
-    return local_time(moment)
-
-
 # The latest checkpoint ---------------------------------------------------------------------
 
 
@@ -111,7 +106,7 @@ def latest_checkpoint() -> dict[str, Any] | None:
         row: dict[str, Any] = {"name": signature.name, "time": None, "valid": False}
         if witness is not None:
             try:
-                row["time"] = _local(datetime.fromtimestamp(witness.verify(note.text, signature), UTC))
+                row["time"] = local_time(datetime.fromtimestamp(witness.verify(note.text, signature), UTC))
                 row["valid"] = True
             except NoteError:
                 pass
@@ -212,7 +207,7 @@ def verify_receipt(data: bytes) -> list[tuple[str, str]]:
         ("Nội dung", f"{statement.get('type', '')} — {statement.get('subject', '')}"),
         ("Người ký", f"{statement.get('unit', '')}/{statement.get('officer', '')}"),
         ("Khoá ký", leaf.key_id),
-        ("Thời điểm ghi", _local(leaf.recorded_at)),
+        ("Thời điểm ghi", local_time(leaf.recorded_at)),
         ("Mốc kiểm tra", f"{checkpoint.size} mục, {checkpoint.origin}"),
         ("Khớp với sổ cái này", "Có" if stored is not None else "Chưa có mốc này trong sổ cái (sổ cái nhỏ hơn)"),
     ]

@@ -17,7 +17,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -70,7 +69,7 @@ def level_name(level: str | None) -> str:
 @bp.app_template_filter("iso_time")
 def iso_time(value: str | None) -> str:
     """A stored ISO time as dd/mm/yyyy HH:MM in Hưng Yên's time."""
-    return local_time(datetime.fromisoformat(value)) if value else ""
+    return local_time(value)
 
 
 @bp.app_context_processor

@@ -40,7 +40,7 @@ from web.forms import REQUIRED, text
 from web.messages import vietnamese
 from web.signing import ask_to_sign
 from web.state import get_documents, get_ledger, get_views
-from web.text import LOCAL_TIME, local_time
+from web.text import LOCAL_TIME, local_date, local_time
 
 bp = Blueprint("submit", __name__, url_prefix="/nop")
 
@@ -301,7 +301,7 @@ def document() -> Any:
                         ("Năm đánh giá", str(year)),
                         ("Hồ sơ", subject),
                         ("Tiêu đề", fields["title"]),
-                        ("Ngày ban hành", _dmy(fields["issued_on"])),
+                        ("Ngày ban hành", local_date(fields["issued_on"])),
                         ("Tệp minh chứng", f"{file.name} ({size_label(len(file.data))})"),
                         ("SHA-256", body["document"]["sha256"]),
                     ],
@@ -321,13 +321,6 @@ def _document_subject(unit: str, year: int, ref: str, *, explicit: bool) -> tupl
         n += 1
         candidate = f"{ref}-{n}"
     return base + candidate, False
-
-
-def _dmy(iso: str) -> str:
-    try:
-        return date.fromisoformat(iso).strftime("%d/%m/%Y")
-    except ValueError:
-        return iso
 
 
 def _render(template: str, errors: Errors, **context: Any) -> Any:
@@ -397,7 +390,10 @@ def decisions() -> Any:
                         ("Đơn vị", f"{user.unit_name} ({user.unit})"),
                         ("Hồ sơ", subject),
                         ("Năm đánh giá", str(year)),
-                        *((f"{d['index']}: {d['number']}", f"{_dmy(d['decided_on'])} — {d['title']}") for d in items),
+                        *(
+                            (f"{d['index']}: {d['number']}", f"{local_date(d['decided_on'])} — {d['title']}")
+                            for d in items
+                        ),
                         ("Tệp minh chứng", file.name if file else "(không kèm tệp)"),
                     ],
                     back=url_for("submit.decisions"),
@@ -793,7 +789,7 @@ def _results_summary(
         ("Năm đánh giá", str(year)),
         ("Năm đo lường", str(body["measured_year"])),
         ("Quyết định công bố", body["decision"]),
-        ("Ngày công bố", _dmy(body["published_on"])),
+        ("Ngày công bố", local_date(body["published_on"])),
         ("Số đơn vị", str(len(body["results"]))),
     ]
     lines += [
@@ -853,18 +849,8 @@ def own_submissions(user: User) -> list[dict[str, Any]]:
     for year in sorted(views.years(), reverse=True):
         found += [s for s in views.submissions(year) if s["unit"] == user.unit]
     for submission in found:
-        submission["filed_at_local"] = _local(submission["filed_at"])
+        submission["filed_at_local"] = local_time(submission["filed_at"])
     return found
-
-
-def _local(moment: str | None) -> str:
-    """An ISO time stamp as dd/mm/yyyy HH:MM in Hưng Yên."""
-    if not moment:
-        return ""
-    try:
-        return local_time(datetime.fromisoformat(moment))
-    except ValueError:
-        return moment
 
 
 @bp.get("/sua/")
@@ -984,7 +970,7 @@ def correct(subject: str) -> Any:
                 if record.kind in ("document", "staff-rule"):
                     summary[3:3] = [
                         ("Tiêu đề mới", replacement["title"]),
-                        ("Ngày ban hành", _dmy(replacement["issued_on"])),
+                        ("Ngày ban hành", local_date(replacement["issued_on"])),
                     ]
                 return ask_to_sign(
                     "submission.correct",

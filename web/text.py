@@ -12,14 +12,27 @@ if TYPE_CHECKING:
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def local_time(moment: datetime) -> str:
-    """dd/mm/yyyy HH:MM in Hưng Yên's time zone."""
-    return moment.astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M")
+def local_time(moment: datetime | str | None) -> str:
+    """dd/mm/yyyy HH:MM in Hưng Yên's time zone, from a datetime or an ISO string the views store.
+
+    Nothing gives an empty string; text that is not an ISO time is shown as it is.
+    """
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    return moment.astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-def local_date(day: date) -> str:
-    """dd/mm/yyyy."""
-    return day.strftime("%d/%m/%Y")
+def local_date(day: date | str | None) -> str:
+    """dd/mm/yyyy, from a date or an ISO string (the same conventions as `local_time`)."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            return day
+    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def signer_label(envelope: Envelope) -> str:
