@@ -841,8 +841,11 @@ def plan_deleted_entry(built: Built, rng: random.Random) -> Tampering:
 
 def plan_inserted_entry(built: Built, rng: random.Random) -> Tampering:
     """A validly signed filing (by a key valid there) inserted at a random position, later entries renumbered."""
-    seq = rng.randint(2, built.size + 1)
-    signer = rng.choice(built.valid_keys(seq)).author
+    valid: list[Any] = []
+    while not valid:  # the first entries come before any officer's key is registered
+        seq = rng.randint(2, built.size + 1)
+        valid = list(built.valid_keys(seq))
+    signer = rng.choice(valid).author
     subject, envelope = _filing(built, signer, rng)
     stored = built.forge_event(envelope, subject, built.event(seq - 1).timestamp)
 
