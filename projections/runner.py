@@ -18,6 +18,7 @@ needs does not grow with the length of the ledger.
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
@@ -150,9 +151,22 @@ def _plain_json(mapper: Mapper[Any]) -> bool:
 
 
 def rebuild(ledger: Ledger, views: Views, *, batch: int = BATCH, progress: Progress | None = None) -> int:
-    """Drop every view table and the tracking row, recreate them, and catch up from the first entry."""
-    views.reset()
-    return catch_up(ledger, views, batch=batch, progress=progress)
+    """Rebuild every view from the first entry; return how many entries were applied.
+
+    The entries are applied to a scratch store (`ScratchViews`, a new SQLite file in the
+    system's temporary folder) that `views` then take over in one transaction, before
+    catching up with the entries appended meanwhile. Until then `views` stay as they
+    were, and stay so if the rebuild dies.
+    """
+    from projections.sqlite import ScratchViews
+
+    with (
+        tempfile.TemporaryDirectory(prefix="parledger-rebuild-") as folder,
+        ScratchViews.in_file(Path(folder) / "views.sqlite3", application_name=ledger.name) as scratch,
+    ):
+        applied = catch_up(ledger, scratch, batch=batch, progress=progress)
+        views.take_over(scratch)
+    return applied + catch_up(ledger, views, batch=batch, progress=progress)
 
 
 def replay(

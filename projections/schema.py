@@ -222,15 +222,22 @@ class Statements:
 
     def create(self, table: Table) -> list[str]:
         """CREATE TABLE and CREATE INDEX statements (idempotent)."""
-        name = self.qualify(table.name)
+        return [self.create_table(table), *self.create_indexes(table)]
+
+    def create_table(self, table: Table) -> str:
+        """CREATE TABLE, keyed, without the secondary indexes (idempotent)."""
         columns = ", ".join(f"{column} {kind}" for column, kind in table.columns)
-        statements = [
-            f"CREATE TABLE IF NOT EXISTS {name} ({columns}, PRIMARY KEY ({', '.join(table.key)})){self.table_options}"
+        key = ", ".join(table.key)
+        name = self.qualify(table.name)
+        return f"CREATE TABLE IF NOT EXISTS {name} ({columns}, PRIMARY KEY ({key})){self.table_options}"
+
+    def create_indexes(self, table: Table) -> list[str]:
+        """CREATE INDEX of each secondary index (idempotent)."""
+        name = self.qualify(table.name)
+        return [
+            f"CREATE INDEX IF NOT EXISTS {table.name}_by_{'_'.join(columns)} ON {name} ({', '.join(columns)})"
+            for columns in table.indexes
         ]
-        for columns_ in table.indexes:
-            index = f"{table.name}_by_{'_'.join(columns_)}"
-            statements.append(f"CREATE INDEX IF NOT EXISTS {index} ON {name} ({', '.join(columns_)})")
-        return statements
 
     def drop(self, table: Table) -> str:
         """DROP TABLE (idempotent)."""

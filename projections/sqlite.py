@@ -3,6 +3,7 @@
 `SQLiteViews` is the library's `SQLiteTrackingRecorder` with the view tables added to
 what it creates, and its tracking kept in ``view_tracking`` (the library's default
 ``tracking`` table is left to whatever else may track the ledger in the same file).
+`ScratchViews` are the throwaway store a rebuild fills before the live views take it over.
 """
 
 from __future__ import annotations
@@ -12,14 +13,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore, SQLiteTrackingRecorder
 
-from projections.schema import TABLES, TRACKING_TABLE, Row, Statements
+from projections.schema import TABLES, TRACKING_TABLE, Row, Statements, Table
 from projections.views import Views
+
+CREATE_TRACKING = (
+    f"CREATE TABLE IF NOT EXISTS {TRACKING_TABLE} (application_name TEXT, notification_id INTEGER, "
+    "PRIMARY KEY (application_name)) WITHOUT ROWID"
+)
 
 
 class SQLiteViews(Views, SQLiteTrackingRecorder):
     """The read models in an SQLite database, written through `datastore`."""
+
+    #: How a commit of the views waits for the disk (see `_synchronous`).
+    SYNCHRONOUS = "NORMAL"
 
     def __init__(
         self,
@@ -61,13 +70,7 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
         return views
 
     def construct_create_table_statements(self) -> list[str]:
-        statements = [
-            f"CREATE TABLE IF NOT EXISTS {TRACKING_TABLE} (application_name TEXT, notification_id INTEGER, "
-            "PRIMARY KEY (application_name)) WITHOUT ROWID"
-        ]
-        for table in TABLES:
-            statements += self.statements.create(table)
-        return statements
+        return [CREATE_TRACKING, *(statement for table in TABLES for statement in self.statements.create(table))]
 
     @contextmanager
     def _reading(self) -> Iterator[Any]:
@@ -76,20 +79,45 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
 
     @contextmanager
     def _writing(self) -> Iterator[Any]:
+        with (
+            self.datastore.get_connection(commit=True) as connection,
+            self._synchronous(connection),
+            connection.transaction(commit=True) as cursor,
+        ):
+            yield cursor.sqlite_cursor
+
+    @contextmanager
+    def _synchronous(self, connection: SQLiteConnection) -> Iterator[None]:
         # The ledger's connections sync every commit (synchronous=FULL). Views can be
         # rebuilt from the ledger, so their commits skip that wait (NORMAL: in WAL mode,
         # consistent, and durable from the next synced commit or checkpoint on); as on
         # PostgreSQL, a crash may lose the last batches, rows and position together. The
         # setting cannot change inside a transaction, and the connection goes back to the
         # ledger's pool with its own setting restored.
-        with self.datastore.get_connection(commit=True) as connection:
-            setting = connection.cursor().sqlite_cursor.execute("PRAGMA synchronous").fetchone()[0]
-            connection.cursor().sqlite_cursor.execute("PRAGMA synchronous=NORMAL")
+        sqlite = connection.cursor().sqlite_cursor
+        setting = sqlite.execute("PRAGMA synchronous").fetchone()[0]
+        sqlite.execute(f"PRAGMA synchronous={self.SYNCHRONOUS}")
+        try:
+            yield
+        finally:
+            sqlite.execute(f"PRAGMA synchronous={int(setting)}")
+
+    @contextmanager
+    def _taking_over(self, scratch: ScratchViews) -> Iterator[Any]:
+        """A write transaction that reads the tables of `scratch` as ``scratch.<table>``."""
+        with self.datastore.get_connection(commit=True) as connection, self._synchronous(connection):
+            sqlite = connection.cursor().sqlite_cursor
+            sqlite.execute("ATTACH DATABASE ? AS scratch", (scratch.datastore.pool.db_name,))
             try:
                 with connection.transaction(commit=True) as cursor:
                     yield cursor.sqlite_cursor
             finally:
-                connection.cursor().sqlite_cursor.execute(f"PRAGMA synchronous={int(setting)}")
+                sqlite.execute("DETACH DATABASE scratch")
+
+    def _copy(self, cursor: Any, table: Table, scratch: ScratchViews) -> None:
+        # In SQLite's C, in the scratch table's key order: each row is appended to the empty table.
+        columns = ", ".join(table.column_names)
+        cursor.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM scratch.{table.name}")
 
     def _fetch_rows(self, cursor: Any) -> list[Row]:
         names = [column[0] for column in cursor.description]
@@ -98,3 +126,23 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
     def close(self) -> None:
         if self._owns_datastore:
             self.datastore.close()
+
+
+class ScratchViews(SQLiteViews):
+    """Views in a throwaway SQLite file that a rebuild fills and the live views then take over.
+
+    Nothing in it needs to survive a crash (a rebuild that dies starts again), so its
+    commits never wait for the disk; and it is read only by key, so its tables have no
+    secondary indexes: the live views build those once, after taking the rows over.
+    """
+
+    SYNCHRONOUS = "OFF"
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [CREATE_TRACKING, *(self.statements.create_table(table) for table in TABLES)]
+
+    def rows(self, table: Table) -> Iterator[tuple[Any, ...]]:
+        """Every row of `table`, as tuples in column order, streamed in key order."""
+        with self._reading() as cursor:
+            cursor.row_factory = None
+            yield from cursor.execute(f"SELECT {', '.join(table.column_names)} FROM {table.name}")
