@@ -222,11 +222,11 @@ class SQLiteBackend(Backend):
     def prepare_plain(self, app: Application[Any]) -> None:
         if self.force_full:
             # The same swap as ledger.sqlite.Factory: a pool that sets synchronous=FULL.
-            from ledger.sqlite import FullSyncConnectionPool
+            from ledger.sqlite import LedgerConnectionPool
 
             datastore = app.recorder.datastore  # type: ignore[attr-defined]
             original = datastore.pool
-            datastore.pool = FullSyncConnectionPool(db_name=original.db_name, lock_timeout=original.lock_timeout)
+            datastore.pool = LedgerConnectionPool(db_name=original.db_name, lock_timeout=original.lock_timeout)
             original.close()
 
     def durability(self, ledger: Ledger, plain: Application[Any]) -> str:

@@ -17,7 +17,6 @@ advisory lock on PostgreSQL); without it a busy process could make another lose 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -250,7 +249,6 @@ class Ledger(Application[UUID]):
     def _try_append(self, envelope: Envelope, lookup: _CachedLookup, at: datetime) -> Receipt:
         actor = self._resolve_signer(envelope, lookup)
         statement = envelope.statement
-        digest = hashlib.sha256(envelope.payload).hexdigest()
         handler = HANDLERS.get(statement.type)
         if handler is None:
             raise PayloadError(f"unknown statement type {statement.type!r}", field="type")
@@ -259,32 +257,32 @@ class Ledger(Application[UUID]):
             record = handler(context)
         except LedgerError:
             # Whatever the handler objects to, a replayed envelope is named as a replay.
-            self._refuse_replay(statement.nonce, digest)
+            self._refuse_replay(statement.nonce)
             raise
         (event,) = record.pending_events
         event_type = get_topic(type(event))
         seq = self._head + 1
         leaf = leaf_of(seq, event, event_type).to_bytes()  # type: ignore[arg-type]
+        digest = leaf_hash(leaf)
         if self._frontier is None:
             self._frontier = self._load_frontier()
-        growth = self._frontier.grow(leaf_hash(leaf))
-        checkpoint = sign_checkpoint(self.log_signer, seq, growth.root) if self.log_signer else None
+        growth = self._frontier.grow(digest)
+        checkpoint = sign_checkpoint(self.log_signer, seq, growth.root()) if self.log_signer else None
         entry = LogEntry(
             seq,
             record.id,
             event.originator_version,
             statement.nonce,
             digest,
-            leaf_hash(leaf),
-            growth.rows,
+            growth.subtrees,
             checkpoint,
         )
         try:
             self.save(record, log_entry=entry)
         except IntegrityError:
-            # The constraints decide what the cheap checks skipped: a replayed nonce or
-            # payload, a record created twice, or another process appending first.
-            self._refuse_replay(statement.nonce, digest)
+            # The constraints decide what the cheap checks skipped: a replayed nonce (equal
+            # payloads have equal nonces), a record created twice, or another process appending first.
+            self._refuse_replay(statement.nonce)
             if event.originator_version == 1 and self.recorder.select_events(record.id, limit=1):
                 raise DuplicateError(
                     f"{statement.subject} already exists; correct or change it instead", field="subject"
@@ -302,11 +300,11 @@ class Ledger(Application[UUID]):
             recorded_at=event.timestamp,
             leaf_hash=entry.leaf_hash,
             notes=tuple(context.notes),
-            proof=None if checkpoint is None else TlogProof(seq - 1, growth.proof, checkpoint, extra=leaf),
+            proof=None if checkpoint is None else TlogProof(seq - 1, growth.proof(), checkpoint, extra=leaf),
         )
 
-    def _refuse_replay(self, nonce: str, payload_sha256: str) -> None:
-        earlier = self.ledger_recorder.seq_of_nonce(nonce, payload_sha256)
+    def _refuse_replay(self, nonce: str) -> None:
+        earlier = self.ledger_recorder.seq_of_nonce(nonce)
         if earlier is not None:
             raise ReplayError(f"this envelope (nonce {nonce}) was already appended as entry {earlier}") from None
 

@@ -3,8 +3,9 @@
 Database ids may have gaps and are no evidence, so every stored event gets a sequence
 number 1, 2, 3, … in a log row written in the same transaction as the event. The row
 keeps the entry's leaf hash (RFC 9162: SHA-256(0x00 ‖ leaf)), where the leaf is a
-line-based framing of the event as stored, specified in docs/formats.md. This module
-imports only the standard library so that an offline verifier can use it.
+line-based framing of the event as stored, specified in docs/formats.md, and the hashes of
+the Merkle subtrees the entry completes. This module imports only the standard library
+(and the stdlib-only `ledger.merkle`) so that an offline verifier can use it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
+
+from ledger.merkle import HASH_SIZE
 
 LEAF_HEADER = "par-ledger/leaf/v1"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -126,6 +129,28 @@ def format_time(moment: datetime) -> str:
     return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}Z"
 
 
+def completing_seq(level: int, index: int) -> int:
+    """The entry whose append completes Merkle subtree (`level`, `index`): the last leaf under it.
+
+    That entry's log row keeps the subtree's hash (at level 0, its leaf hash), so the log
+    rows alone hold the whole tree, and an append writes one row.
+    """
+    return (index + 1) << level
+
+
+def subtree_in_row(level: int, leaf_hash: bytes, subtrees: bytes) -> bytes | None:
+    """The hash of the subtree at `level` that a log row keeps (None if it keeps none there)."""
+    if level == 0:
+        return leaf_hash
+    digest = subtrees[(level - 1) * HASH_SIZE : level * HASH_SIZE]
+    return digest if len(digest) == HASH_SIZE else None
+
+
+def subtrees_completed(seq: int) -> int:
+    """How many subtrees above its leaf the entry at `seq` completes: its trailing zero bits."""
+    return (seq & -seq).bit_length() - 1
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """The row written beside a stored event: its position and what makes it unique."""
@@ -134,9 +159,9 @@ class LogEntry:
     originator_id: UUID
     originator_version: int
     nonce: str
-    payload_sha256: str
     leaf_hash: bytes
-    #: Merkle tree rows completed by this leaf: (level, index, hash), the leaf first.
-    nodes: tuple[tuple[int, int, bytes], ...] = ()
+    #: The hashes of the Merkle subtrees this leaf completes above itself, levels 1, 2, …
+    #: concatenated: one per trailing zero bit of `seq` (see `completing_seq`).
+    subtrees: bytes = b""
     #: The signed checkpoint note of the tree that ends with this entry (tree size = seq).
     checkpoint: bytes | None = None

@@ -1,11 +1,14 @@
 """Recorders that store each event together with its log row, in one transaction.
 
 The `eventsourcing` recorders store events; these subclasses also write the event's
-`LogEntry` in the same transaction: its sequence number, nonce, payload digest and leaf
-hash, the Merkle tree nodes the leaf completes, and the checkpoint signed over the tree
-that ends with it. So an event never exists without its position and its checkpoint,
-and a second envelope with the same nonce, payload or sequence number fails the whole
-save. One interface, three backends: in memory (tests, replays), SQLite, PostgreSQL.
+`LogEntry` in the same transaction: one log row with its sequence number, nonce, leaf
+hash and the hashes of the Merkle subtrees the leaf completes, and the checkpoint signed
+over the tree that ends with it. So an event never exists without its position and its
+checkpoint, and a second envelope with the same nonce (so also the same payload, which
+carries the nonce) or the same sequence number fails the whole save. One row per entry
+keeps an append's writes few: the log rows hold the whole Merkle tree
+(`ledger.log.completing_seq`). One interface, three backends: in memory (tests, replays),
+SQLite, PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
+from ledger.log import completing_seq, subtree_in_row, subtrees_completed
+from ledger.merkle import HASH_SIZE
+
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Mapping, Sequence
     from uuid import UUID
 
     from ledger.log import LogEntry
@@ -63,8 +69,8 @@ class LedgerRecorder(ApplicationRecorder):
         """Sequence number of each version of one aggregate."""
 
     @abstractmethod
-    def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
-        """The entry that used this nonce or these payload bytes, if any."""
+    def seq_of_nonce(self, nonce: str) -> int | None:
+        """The entry that used this nonce, if any."""
 
     @abstractmethod
     def select_logged(self, start: int, limit: int) -> list[LoggedEvent]:
@@ -74,9 +80,20 @@ class LedgerRecorder(ApplicationRecorder):
     def select_unlogged(self) -> list[StoredEvent]:
         """Stored events that no log row points at (there should be none)."""
 
-    @abstractmethod
     def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Stored Merkle nodes by (level, index); absent keys are left out."""
+        rows = self.subtree_rows({completing_seq(*key) for key in keys})
+        found = {}
+        for level, index in keys:
+            row = rows.get(completing_seq(level, index))
+            digest = None if row is None else subtree_in_row(level, *row)
+            if digest is not None:
+                found[(level, index)] = digest
+        return found
+
+    @abstractmethod
+    def subtree_rows(self, seqs: Collection[int]) -> Mapping[int, tuple[bytes, bytes]]:
+        """(leaf hash, subtrees) of the log rows at `seqs`; absent rows are left out."""
 
     @abstractmethod
     def checkpoints(self, start: int, stop: int) -> list[tuple[int, bytes]]:
@@ -110,7 +127,26 @@ def log_entry_of(kwargs: dict[str, Any], stored_events: Sequence[StoredEvent]) -
     ):
         msg = "log entry does not describe the stored event"
         raise IntegrityError(msg)
+    if len(entry.subtrees) != HASH_SIZE * subtrees_completed(entry.seq):
+        msg = f"entry {entry.seq} completes {subtrees_completed(entry.seq)} Merkle subtrees above its leaf"
+        raise IntegrityError(msg)
     return entry
+
+
+#: What earlier versions stored beside the log: the Merkle tree in a table of its own, and a
+#: payload digest column whose uniqueness the nonce's already implies (the payload carries it).
+#: A recorder that finds this layout moves the tree into the log rows when it creates its tables.
+EARLIER_TREE_TABLE = "tree"
+EARLIER_DIGEST_COLUMN = "payload_sha256"
+
+
+def subtrees_from_tree(seq: int, nodes: Mapping[tuple[int, int], bytes]) -> bytes:
+    """What the log row at `seq` keeps of a tree stored as (level, index) → hash nodes."""
+    try:
+        return b"".join(nodes[(level, (seq >> level) - 1)] for level in range(1, subtrees_completed(seq) + 1))
+    except KeyError as missing:
+        msg = f"the stored Merkle tree lacks node {missing.args[0]}, which entry {seq} completes"
+        raise IntegrityError(msg) from None
 
 
 class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
@@ -120,8 +156,6 @@ class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         super().__init__()
         self._log: list[LogEntry] = []
         self._seq_by_nonce: dict[str, int] = {}
-        self._seq_by_digest: dict[str, int] = {}
-        self._tree: dict[tuple[int, int], bytes] = {}
         self._checkpoints: dict[int, bytes] = {}
         self._cosignatures: dict[tuple[int, str], str] = {}
 
@@ -132,15 +166,13 @@ class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
                 if entry.seq != len(self._log) + 1:
                     msg = f"sequence number {entry.seq} is taken or out of order"
                     raise IntegrityError(msg)
-                if entry.nonce in self._seq_by_nonce or entry.payload_sha256 in self._seq_by_digest:
-                    msg = "nonce or payload already recorded"
+                if entry.nonce in self._seq_by_nonce:
+                    msg = "nonce already recorded"
                     raise IntegrityError(msg)
             ids = super()._insert_events(stored_events, **kwargs)
             if entry is not None:
                 self._log.append(entry)
                 self._seq_by_nonce[entry.nonce] = entry.seq
-                self._seq_by_digest[entry.payload_sha256] = entry.seq
-                self._tree.update({(level, index): digest for level, index, digest in entry.nodes})
                 if entry.checkpoint is not None:
                     self._checkpoints[entry.seq] = entry.checkpoint
             return ids
@@ -157,9 +189,9 @@ class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
         with self._database_lock:
             return {e.originator_version: e.seq for e in self._log if e.originator_id == originator_id}
 
-    def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
+    def seq_of_nonce(self, nonce: str) -> int | None:
         with self._database_lock:
-            return self._seq_by_nonce.get(nonce) or self._seq_by_digest.get(payload_sha256)
+            return self._seq_by_nonce.get(nonce)
 
     def select_logged(self, start: int, limit: int) -> list[LoggedEvent]:
         with self._database_lock:
@@ -189,9 +221,10 @@ class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
             logged = {(e.originator_id, e.originator_version) for e in self._log}
             return [s for s in self._stored_events if (s.originator_id, s.originator_version) not in logged]
 
-    def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    def subtree_rows(self, seqs: Collection[int]) -> Mapping[int, tuple[bytes, bytes]]:
         with self._database_lock:
-            return {key: self._tree[key] for key in keys if key in self._tree}
+            entries = [self._log[seq - 1] for seq in seqs if 1 <= seq <= len(self._log)]
+            return {entry.seq: (entry.leaf_hash, entry.subtrees) for entry in entries}
 
     def checkpoints(self, start: int, stop: int) -> list[tuple[int, bytes]]:
         with self._database_lock:

@@ -16,10 +16,17 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
-from ledger.persistence import LedgerRecorder, LoggedEvent, log_entry_of
+from ledger.persistence import (
+    EARLIER_DIGEST_COLUMN,
+    EARLIER_TREE_TABLE,
+    LedgerRecorder,
+    LoggedEvent,
+    log_entry_of,
+    subtrees_from_tree,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
     from uuid import UUID
 
     from psycopg import Cursor
@@ -36,8 +43,9 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         names = {
             "schema": Identifier(datastore.schema),
             "log": Identifier(self.log_table),
+            "tree": Identifier(f"{prefix}_{EARLIER_TREE_TABLE}"),
+            "digest": Identifier(EARLIER_DIGEST_COLUMN),
             "events": Identifier(events_table_name),
-            "tree": Identifier(prefix + "_tree"),
             "checkpoints": Identifier(prefix + "_checkpoints"),
             "cosignatures": Identifier(prefix + "_cosignatures"),
         }
@@ -48,16 +56,12 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "originator_id uuid NOT NULL, "
                 "originator_version bigint NOT NULL, "
                 "nonce text NOT NULL UNIQUE, "
-                "payload_sha256 text NOT NULL UNIQUE, "
                 "leaf_hash bytea NOT NULL, "
+                "subtrees bytea NOT NULL, "
                 "UNIQUE (originator_id, originator_version))"
             ).format(**names)
         )
         self.sql_create_statements += [
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{tree} ("
-                "level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))"
-            ).format(**names),
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} (size bigint PRIMARY KEY, note bytea NOT NULL)"
             ).format(**names),
@@ -66,11 +70,9 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "size bigint NOT NULL, witness text NOT NULL, line text NOT NULL, PRIMARY KEY (size, witness))"
             ).format(**names),
         ]
-        self._insert_node = SQL("INSERT INTO {schema}.{tree} VALUES (%s, %s, %s)").format(**names)
         self._insert_checkpoint = SQL("INSERT INTO {schema}.{checkpoints} VALUES (%s, %s)").format(**names)
-        self._select_nodes = SQL(
-            "SELECT level, idx, hash FROM {schema}.{tree} "
-            "WHERE (level, idx) IN (SELECT * FROM unnest(%s::int[], %s::bigint[]))"
+        self._select_subtrees = SQL(
+            "SELECT seq, leaf_hash, subtrees FROM {schema}.{log} WHERE seq = ANY(%s::bigint[])"
         ).format(**names)
         self._select_checkpoints = SQL(
             "SELECT size, note FROM {schema}.{checkpoints} WHERE size BETWEEN %s AND %s ORDER BY size"
@@ -89,11 +91,33 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         # fails in the database (seq is the primary key): that aborts the transaction, so the
         # event inserted before it is rolled back too. Raising in Python would not: the
         # library catches errors inside its transaction block, commits, then re-raises.
-        self._insert_log = SQL(
+        # The checkpoint rides in the same statement, so an append adds one statement to the
+        # library's transaction and needs no round trip of its own (see `_fetch_ids_after_insert_events`).
+        insert_log = (
             "INSERT INTO {schema}.{log} VALUES ("
             "CASE WHEN (SELECT COALESCE(MAX(seq), 0) FROM {schema}.{log}) = %s THEN %s END, "
             "%s, %s, %s, %s, %s)"
+        )
+        self._insert_log = SQL(insert_log).format(**names)
+        self._insert_log_and_checkpoint = SQL(
+            "WITH logged AS (" + insert_log + " RETURNING seq) "
+            "INSERT INTO {schema}.{checkpoints} SELECT seq, %s FROM logged"
         ).format(**names)
+        self._log_columns = SQL(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s"
+        )
+        self._select_earlier_tree = SQL("SELECT level, idx, hash FROM {schema}.{tree} WHERE level > 0").format(**names)
+        self._earlier_log_layout = [
+            SQL(statement).format(**names)
+            for statement in (
+                "ALTER TABLE {schema}.{log} ADD COLUMN subtrees bytea",
+                "UPDATE {schema}.{log} AS log SET subtrees = new.subtrees "
+                "FROM unnest(%s::bigint[], %s::bytea[]) AS new (seq, subtrees) WHERE log.seq = new.seq",
+                "ALTER TABLE {schema}.{log} ALTER COLUMN subtrees SET NOT NULL",
+                "ALTER TABLE {schema}.{log} DROP COLUMN {digest}",
+                "DROP TABLE {schema}.{tree}",
+            )
+        ]
         self._max_seq = SQL("SELECT COALESCE(MAX(seq), 0) AS seq FROM {schema}.{log}").format(**names)
         self._changed_since = SQL("SELECT seq, originator_id FROM {schema}.{log} WHERE seq > %s ORDER BY seq").format(
             **names
@@ -101,9 +125,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         self._positions = SQL("SELECT originator_version, seq FROM {schema}.{log} WHERE originator_id = %s").format(
             **names
         )
-        self._seq_of_nonce = SQL("SELECT seq FROM {schema}.{log} WHERE nonce = %s OR payload_sha256 = %s").format(
-            **names
-        )
+        self._seq_of_nonce = SQL("SELECT seq FROM {schema}.{log} WHERE nonce = %s").format(**names)
         self._select_logged = SQL(
             "SELECT l.seq, l.originator_id, l.originator_version, l.leaf_hash, e.topic, e.state "
             "FROM {schema}.{log} l LEFT JOIN {schema}.{events} e "
@@ -116,6 +138,25 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             "ON e.originator_id = l.originator_id AND e.originator_version = l.originator_version "
             "WHERE l.seq IS NULL ORDER BY e.notification_id"
         ).format(**names)
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        super()._create_table(curs)
+        curs.execute(self._log_columns, (self.datastore.schema, self.log_table))
+        if EARLIER_DIGEST_COLUMN in {row["column_name"] for row in curs.fetchall()}:
+            self._move_tree_into_log(curs)
+
+    def _move_tree_into_log(self, curs: Cursor[DictRow]) -> None:
+        """Rewrite a log of the earlier layout (`ledger.persistence.EARLIER_TREE_TABLE`), in the
+        transaction that creates the tables: all of it or, if a node is missing, nothing."""
+        curs.execute(self._select_earlier_tree)
+        nodes = {(row["level"], row["idx"]): bytes(row["hash"]) for row in curs.fetchall()}
+        curs.execute(self._max_seq)
+        seqs = list(range(1, curs.fetchone()["seq"] + 1))  # type: ignore[index]
+        add_column, fill, not_null, *drop = self._earlier_log_layout
+        curs.execute(add_column)
+        curs.execute(fill, (seqs, [subtrees_from_tree(seq, nodes) for seq in seqs]))
+        for statement in (not_null, *drop):
+            curs.execute(statement)
 
     @contextmanager
     def append_lock(self) -> Iterator[None]:
@@ -141,28 +182,22 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         entry = log_entry_of(kwargs, stored_events)
         if entry is not None:
-            # A seq that is taken or out of order fails the insert (see `_insert_log`).
-            curs.execute(
-                self._insert_log,
-                (
-                    entry.seq - 1,
-                    entry.seq,
-                    entry.originator_id,
-                    entry.originator_version,
-                    entry.nonce,
-                    entry.payload_sha256,
-                    entry.leaf_hash,
-                ),
-                prepare=True,
+            # A seq that is taken or out of order fails the insert (see `_insert_log`). It is
+            # the transaction's last statement, so its error is the first the commit reports:
+            # an IntegrityError, which the ledger answers by catching up and deciding again.
+            row = (
+                entry.seq - 1,
+                entry.seq,
+                entry.originator_id,
+                entry.originator_version,
+                entry.nonce,
+                entry.leaf_hash,
+                entry.subtrees,
             )
-            # Sync right after it, as the library does after its own insert: a refused log row
-            # then raises its own IntegrityError here. Were other statements queued behind it,
-            # their "pipeline aborted" results could surface at the commit instead.
-            with curs.connection.pipeline() as pipeline:
-                pipeline.sync()
-            curs.executemany(self._insert_node, entry.nodes)
-            if entry.checkpoint is not None:
-                curs.execute(self._insert_checkpoint, (entry.seq, entry.checkpoint), prepare=True)
+            if entry.checkpoint is None:
+                curs.execute(self._insert_log, row, prepare=True)
+            else:
+                curs.execute(self._insert_log_and_checkpoint, (*row, entry.checkpoint), prepare=True)
         return ids
 
     def _query(self, statement: SQL | Any, params: tuple[Any, ...] = ()) -> list[DictRow]:
@@ -179,8 +214,8 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
     def positions(self, originator_id: UUID) -> dict[int, int]:
         return {row["originator_version"]: row["seq"] for row in self._query(self._positions, (originator_id,))}
 
-    def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
-        rows = self._query(self._seq_of_nonce, (nonce, payload_sha256))
+    def seq_of_nonce(self, nonce: str) -> int | None:
+        rows = self._query(self._seq_of_nonce, (nonce,))
         return int(rows[0]["seq"]) if rows else None
 
     def select_logged(self, start: int, limit: int) -> list[LoggedEvent]:
@@ -208,12 +243,11 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             for row in self._query(self._select_unlogged)
         ]
 
-    def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        if not keys:
+    def subtree_rows(self, seqs: Collection[int]) -> dict[int, tuple[bytes, bytes]]:
+        if not seqs:
             return {}
-        levels, indices = [level for level, _ in keys], [index for _, index in keys]
-        rows = self._query(self._select_nodes, (levels, indices))
-        return {(row["level"], row["idx"]): bytes(row["hash"]) for row in rows}
+        rows = self._query(self._select_subtrees, (list(seqs),))
+        return {row["seq"]: (bytes(row["leaf_hash"]), bytes(row["subtrees"])) for row in rows}
 
     def checkpoints(self, start: int, stop: int) -> list[tuple[int, bytes]]:
         return [(row["size"], bytes(row["note"])) for row in self._query(self._select_checkpoints, (start, stop))]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
@@ -22,7 +22,14 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
-from ledger.persistence import LedgerRecorder, LoggedEvent, log_entry_of
+from ledger.persistence import (
+    EARLIER_DIGEST_COLUMN,
+    EARLIER_TREE_TABLE,
+    LedgerRecorder,
+    LoggedEvent,
+    log_entry_of,
+    subtrees_from_tree,
+)
 
 try:
     import fcntl
@@ -30,12 +37,21 @@ except ImportError:  # pragma: no cover - not POSIX: appends fall back to retryi
     fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
 LOG_TABLE = "ledger_log"
-TREE_TABLE = "ledger_tree"
 CHECKPOINT_TABLE = "ledger_checkpoints"
 COSIGNATURE_TABLE = "ledger_cosignatures"
+CREATE_LOG = (
+    f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} ("
+    "seq INTEGER PRIMARY KEY, "
+    "originator_id TEXT NOT NULL, "
+    "originator_version INTEGER NOT NULL, "
+    "nonce TEXT NOT NULL UNIQUE, "
+    "leaf_hash BLOB NOT NULL, "
+    "subtrees BLOB NOT NULL, "
+    "UNIQUE (originator_id, originator_version))"
+)
 
 
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
@@ -48,36 +64,45 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
-            f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} ("
-            "seq INTEGER PRIMARY KEY, "
-            "originator_id TEXT NOT NULL, "
-            "originator_version INTEGER NOT NULL, "
-            "nonce TEXT NOT NULL UNIQUE, "
-            "payload_sha256 TEXT NOT NULL UNIQUE, "
-            "leaf_hash BLOB NOT NULL, "
-            "UNIQUE (originator_id, originator_version))",
-            f"CREATE TABLE IF NOT EXISTS {TREE_TABLE} ("
-            "level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
-            "PRIMARY KEY (level, idx)) WITHOUT ROWID",
+            CREATE_LOG,
             f"CREATE TABLE IF NOT EXISTS {CHECKPOINT_TABLE} (size INTEGER PRIMARY KEY, note BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {COSIGNATURE_TABLE} ("
             "size INTEGER NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, "
             "PRIMARY KEY (size, witness)) WITHOUT ROWID",
         ]
 
+    def _create_table(self, c: SQLiteCursor) -> None:
+        super()._create_table(c)
+        c.execute(f"SELECT name FROM pragma_table_info('{LOG_TABLE}')")
+        if EARLIER_DIGEST_COLUMN in {row[0] for row in c.fetchall()}:
+            self._move_tree_into_log(c)
+
+    def _move_tree_into_log(self, c: SQLiteCursor) -> None:
+        """Rewrite a log of the earlier layout (`ledger.persistence.EARLIER_TREE_TABLE`), in the
+        transaction that creates the tables: all of it or, if a node is missing, nothing."""
+        tree = f"ledger_{EARLIER_TREE_TABLE}"
+        c.execute(f"SELECT level, idx, hash FROM {tree} WHERE level > 0")
+        nodes = {(row[0], row[1]): bytes(row[2]) for row in c.fetchall()}
+        c.execute(f"SELECT seq, originator_id, originator_version, nonce, leaf_hash FROM {LOG_TABLE} ORDER BY seq")
+        rows = [(*row, subtrees_from_tree(row[0], nodes)) for row in c.fetchall()]
+        c.execute(f"DROP TABLE {LOG_TABLE}")
+        c.execute(f"DROP TABLE {tree}")
+        c.execute(CREATE_LOG)
+        c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?)", rows)
+
     @contextmanager
     def append_lock(self) -> Iterator[None]:
-        """An exclusive ``flock`` on ``<database>-append.lock``, released on close or exit."""
+        """An exclusive ``flock`` on ``<database>-append.lock``, released on exit (or when the process ends)."""
         pool = self.datastore.pool
-        if fcntl is None or pool.is_sqlite_memory_mode:
+        if fcntl is None or not isinstance(pool, LedgerConnectionPool) or pool.is_sqlite_memory_mode:
             yield
             return
-        with open(f"{pool.db_name}-append.lock", "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        lock = pool.append_lock_file().fileno()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _check_synchronous_full(self) -> None:
         with self.datastore.transaction(commit=False) as c:
@@ -93,34 +118,34 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         ids = super()._insert_events(c, stored_events, **kwargs)
         entry = log_entry_of(kwargs, stored_events)
         if entry is not None:
-            # The events insert above took the write lock, so this check reads the latest log.
-            c.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {LOG_TABLE}")
-            if c.fetchone()[0] != entry.seq - 1:
-                msg = f"sequence number {entry.seq} is taken or out of order"
-                raise IntegrityError(msg)
+            # Inserted only if it extends the log by one. The events insert above took the
+            # write lock, so the condition reads the latest log.
             c.execute(
-                f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?)",
+                f"INSERT INTO {LOG_TABLE} SELECT ?,?,?,?,?,? WHERE (SELECT COALESCE(MAX(seq), 0) FROM {LOG_TABLE}) = ?",
                 (
                     entry.seq,
                     entry.originator_id.hex,
                     entry.originator_version,
                     entry.nonce,
-                    entry.payload_sha256,
                     entry.leaf_hash,
+                    entry.subtrees,
+                    entry.seq - 1,
                 ),
             )
-            c.executemany(f"INSERT INTO {TREE_TABLE} VALUES (?,?,?)", entry.nodes)
+            if c.sqlite_cursor.rowcount != 1:
+                msg = f"sequence number {entry.seq} is taken or out of order"
+                raise IntegrityError(msg)
             if entry.checkpoint is not None:
                 c.execute(f"INSERT INTO {CHECKPOINT_TABLE} VALUES (?,?)", (entry.seq, entry.checkpoint))
         return ids
 
-    def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        if not keys:
+    def subtree_rows(self, seqs: Collection[int]) -> dict[int, tuple[bytes, bytes]]:
+        if not seqs:
             return {}
-        condition = " OR ".join(["(level = ? AND idx = ?)"] * len(keys))
+        marks = ",".join("?" * len(seqs))
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT level, idx, hash FROM {TREE_TABLE} WHERE {condition}", [n for key in keys for n in key])
-            return {(row[0], row[1]): bytes(row[2]) for row in c.fetchall()}
+            c.execute(f"SELECT seq, leaf_hash, subtrees FROM {LOG_TABLE} WHERE seq IN ({marks})", list(seqs))
+            return {row[0]: (bytes(row[1]), bytes(row[2])) for row in c.fetchall()}
 
     def checkpoints(self, start: int, stop: int) -> list[tuple[int, bytes]]:
         with self.datastore.transaction(commit=False) as c:
@@ -162,12 +187,9 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             )
             return {row[0]: row[1] for row in c.fetchall()}
 
-    def seq_of_nonce(self, nonce: str, payload_sha256: str) -> int | None:
+    def seq_of_nonce(self, nonce: str) -> int | None:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT seq FROM {LOG_TABLE} WHERE nonce = ? OR payload_sha256 = ?",
-                (nonce, payload_sha256),
-            )
+            c.execute(f"SELECT seq FROM {LOG_TABLE} WHERE nonce = ?", (nonce,))
             row = c.fetchone()
             return None if row is None else int(row[0])
 
@@ -199,13 +221,29 @@ def _logged(row: Any) -> LoggedEvent:
     return LoggedEvent(row[0], originator_id, row[2], bytes(row[3]), stored)
 
 
-class FullSyncConnectionPool(SQLiteConnectionPool):
-    """The library's pool, with ``synchronous=FULL`` set on every new connection."""
+class LedgerConnectionPool(SQLiteConnectionPool):
+    """The library's pool, with ``synchronous=FULL`` set on every new connection, and the
+    append lock's file, opened once and closed with the pool (the lock is per open file)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._append_lock_file: BinaryIO | None = None
 
     def _create_connection(self) -> SQLiteConnection:
         connection = super()._create_connection()
         connection.cursor().execute("PRAGMA synchronous=FULL")
         return connection
+
+    def append_lock_file(self) -> BinaryIO:
+        if self._append_lock_file is None:
+            self._append_lock_file = open(f"{self.db_name}-append.lock", "a+b")  # noqa: SIM115 - closed in close()
+        return self._append_lock_file
+
+    def close(self) -> None:
+        super().close()
+        if self._append_lock_file is not None:
+            self._append_lock_file.close()
+            self._append_lock_file = None
 
 
 class Factory(SQLiteFactory):
@@ -218,5 +256,5 @@ class Factory(SQLiteFactory):
         # The library offers no setting for `synchronous`, so swap in a pool that sets it;
         # the pool connects lazily, so nothing was opened yet.
         original = self.datastore.pool
-        self.datastore.pool = FullSyncConnectionPool(db_name=original.db_name, lock_timeout=original.lock_timeout)
+        self.datastore.pool = LedgerConnectionPool(db_name=original.db_name, lock_timeout=original.lock_timeout)
         original.close()

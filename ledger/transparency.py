@@ -2,7 +2,7 @@
 
 Every entry is a leaf of an RFC 9162 tree in ledger order. The ledger keeps in memory
 only the frontier — the complete subtrees that decompose the current tree, O(log n)
-hashes — which is all an append needs: the rows to store, the new root and the new
+hashes — which is all an append needs: the hashes to store, the new root and the new
 leaf's inclusion proof. After every append it signs a C2SP checkpoint with the log key,
 in the same transaction, and hands the author a receipt: a ``c2sp.org/tlog-proof@v1``
 whose (unauthenticated) ``extra`` line carries the leaf bytes, so it verifies offline
@@ -48,12 +48,24 @@ class _Nodes:
 
 @dataclass(frozen=True)
 class Growth:
-    """What appending one leaf to a frontier produces."""
+    """What appending one leaf to a frontier produces; the root and proof only when asked for
+    (a ledger without a log key signs no checkpoint and hands out no proof)."""
 
     frontier: Frontier
-    rows: tuple[tuple[int, int, bytes], ...]
-    root: bytes
-    proof: tuple[bytes, ...]
+    #: The hashes of the subtrees the new leaf completes above itself, lowest first: what
+    #: its log row keeps of the tree (`ledger.log.completing_seq`).
+    subtrees: bytes
+    #: The frontier before, and the new leaf's completed subtrees: the nodes its proof reads.
+    nodes: _Nodes
+
+    def root(self) -> bytes:
+        """The root hash of the grown tree."""
+        return self.frontier.root()
+
+    def proof(self) -> tuple[bytes, ...]:
+        """The inclusion proof of the new leaf in the grown tree."""
+        size = self.frontier.size
+        return tuple(inclusion_proof(size - 1, size, self.nodes))
 
 
 class Frontier:
@@ -77,8 +89,7 @@ class Frontier:
         nodes = _Nodes({**self._nodes, **{(level, index): digest for level, index, digest in rows}})
         size = self.size + 1
         grown = Frontier(size, {key: nodes.node(*key) for key in subtree_keys(size)})
-        proof = tuple(inclusion_proof(self.size, size, nodes))
-        return Growth(grown, tuple(rows), root_at(size, nodes), proof)
+        return Growth(grown, b"".join(digest for _, _, digest in rows[1:]), nodes)
 
 
 def sign_checkpoint(signer: NoteSigner, size: int, root: bytes) -> bytes:

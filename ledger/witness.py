@@ -223,5 +223,3 @@ class Witness:
         _, _, note = parse_request(request_body)
         signature = self.cosign(request_body, now=now)
         return Note.parse(note).with_signatures(signature).serialize()
-
-

@@ -9,7 +9,7 @@ filings that reference one stored PDF, unit renames, officer registrations, role
 Each test is one fault kind. It tampers with the database directly — sqlite3 or psycopg,
 as an insider with a SQL prompt would, who may also hold an officer's signing key (a
 valid one, a revoked one, or one never registered) but not the log key, and who
-recomputes the stored leaf hashes and Merkle nodes after renumbering or rewriting rows —
+recomputes the stored leaf hashes and Merkle subtrees after renumbering or rewriting rows —
 then detects through the real code path: ``ledger.leaves()`` and ``ledger.checkpoints()`` of a
 newly opened ``Ledger`` streamed into the offline ``Inspector`` (the first tampering of
 each test also goes through the bundle written by ``parledger export`` and read back with
@@ -151,7 +151,7 @@ class Database:
     def __init__(self, database_url: str) -> None:
         parts = urlsplit(database_url)
         self.sqlite_path: str | None = None
-        names = ("events", "log", "tree", "checkpoints", "cosignatures")
+        names = ("events", "log", "checkpoints", "cosignatures")
         if parts.scheme == "sqlite":
             self.sqlite_path = database_url.removeprefix("sqlite:///")
             self.tables = dict(zip(names, ("stored_events", *(f"ledger_{name}" for name in names[1:])), strict=True))
@@ -203,7 +203,6 @@ class Database:
         order = {
             "events": "originator_id, originator_version",
             "log": "seq",
-            "tree": "level, idx",
             "checkpoints": "size",
             "cosignatures": "size, witness",
         }
@@ -217,9 +216,18 @@ class Database:
         return digests
 
 
-def overlapping(lo: int, hi: int = EVERYWHERE) -> str:
-    """Merkle nodes (level, idx) covering any leaf index in lo..hi."""
-    return f"(idx << level) <= {hi} AND ((idx + 1) << level) > {lo}"
+def holding_subtrees_over(seq: int) -> set[int]:
+    """The log rows that keep a Merkle subtree over entry `seq` (its own row first among them).
+
+    Row s keeps the subtrees ending at s (`ledger.log.completing_seq`), so over `seq` there is
+    one per level: the row at the end of the level's subtree that contains `seq`.
+    """
+    return {(((seq - 1) >> level) + 1) << level for level in range(EVERYWHERE.bit_length())}
+
+
+def largest_subtree_start(seq: int) -> int:
+    """The first entry under the largest subtree that row `seq` keeps (`seq` itself if it keeps none)."""
+    return seq - (seq & -seq) + 1
 
 
 # --------------------------------------------------------------------------------------
@@ -275,13 +283,11 @@ class Built:
 
     def log_row(self, seq: int) -> tuple[Any, ...]:
         with self.database.transaction() as tx:
-            (row,) = tx.run(
-                "SELECT seq, originator_id, originator_version, nonce, payload_sha256 FROM {log} WHERE seq = ?", seq
-            )
+            (row,) = tx.run("SELECT seq, originator_id, originator_version, nonce FROM {log} WHERE seq = ?", seq)
         return row
 
     def reseal(self, first: int, last: int | None = None, leaves: list[tuple[int, bytes]] | None = None) -> None:
-        """Recompute the stored leaf hashes of entries first..last and the Merkle nodes over them.
+        """Recompute the stored leaf hashes of entries first..last and the Merkle subtrees over them.
 
         What a thorough insider does after changing rows, so that the stored tree and the
         leaf hashes agree with the changed entries: only the signed checkpoints (and the
@@ -296,16 +302,17 @@ class Built:
                 assert list(self.tool.leaves(seq, seq)) == [(seq, leaf)], f"leaf {seq} given wrong"
         with self.database.transaction() as tx:
             tx.many("UPDATE {log} SET leaf_hash = ? WHERE seq = ?", [(leaf_hash(leaf), seq) for seq, leaf in leaves])
-            level = [bytes(h) for (h,) in tx.run("SELECT leaf_hash FROM {log} ORDER BY seq")]
-            lo, hi = first - 1, EVERYWHERE if last is None else last - 1
-            rows = []
-            height = 0
-            while level:
-                rows += [(height, i, h) for i, h in enumerate(level) if i << height <= hi and (i + 1) << height > lo]
-                level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-                height += 1
-            tx.run(f"DELETE FROM {{tree}} WHERE {overlapping(lo, hi)}")
-            tx.many("INSERT INTO {tree} (level, idx, hash) VALUES (?, ?, ?)", rows)
+            levels = [[bytes(h) for (h,) in tx.run("SELECT leaf_hash FROM {log} ORDER BY seq")]]
+            while len(levels[-1]) > 1:
+                below = levels[-1]
+                levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+            end = EVERYWHERE if last is None else last
+            rows = [
+                (b"".join(levels[level][(seq >> level) - 1] for level in range(1, (seq & -seq).bit_length())), seq)
+                for seq in range(first, len(levels[0]) + 1)
+                if largest_subtree_start(seq) <= end
+            ]
+            tx.many("UPDATE {log} SET subtrees = ? WHERE seq = ?", rows)
 
     def renumbered(self, first: int, last: int, shift: int) -> list[tuple[int, bytes]]:
         """The leaves of entries first..last once each holds the built entry `shift` places before it.
@@ -653,7 +660,7 @@ def _filing(built: Built, author: Author, rng: random.Random) -> tuple[str, Enve
     return subject, author.sign("submission.document", subject, body)
 
 
-def _insert_at(built: Built, seq: int, stored: StoredEvent, nonce: str, digest: str) -> None:
+def _insert_at(built: Built, seq: int, stored: StoredEvent, nonce: str) -> None:
     """Insert an event and give it position `seq`, moving every later log row up by one."""
     database = built.database
     with database.transaction() as tx:
@@ -672,8 +679,8 @@ def _insert_at(built: Built, seq: int, stored: StoredEvent, nonce: str, digest: 
             database.oid(stored.originator_id),
             stored.originator_version,
             nonce,
-            digest,
             b"\0" * 32,
+            b"",
         )
     built.reseal(seq, leaves=[*built.tool.leaves(seq, seq), *built.renumbered(seq + 1, built.size + 1, 1)])
 
@@ -682,7 +689,7 @@ def _replace_envelope(built: Built, seq: int, envelope: Envelope) -> None:
     """Rewrite the stored event at `seq` to carry `envelope` instead; reseal its leaf."""
     event = dataclasses.replace(built.event(seq), envelope=envelope)
     state = built.tool.mapper.to_stored_event(event).state
-    _, originator_id, version, _, _ = built.log_row(seq)
+    _, originator_id, version, _ = built.log_row(seq)
     with built.database.transaction() as tx:
         tx.run(
             "UPDATE {events} SET state = ? WHERE originator_id = ? AND originator_version = ?",
@@ -690,12 +697,7 @@ def _replace_envelope(built: Built, seq: int, envelope: Envelope) -> None:
             originator_id,
             version,
         )
-        tx.run(
-            "UPDATE {log} SET nonce = ?, payload_sha256 = ? WHERE seq = ?",
-            envelope.statement.nonce,
-            hashlib.sha256(envelope.payload).hexdigest(),
-            seq,
-        )
+        tx.run("UPDATE {log} SET nonce = ? WHERE seq = ?", envelope.statement.nonce, seq)
     built.reseal(seq, seq)
 
 
@@ -712,14 +714,15 @@ def _event_area(built: Built, *keys: tuple[Any, int]) -> Area:
 
 
 def _tail_areas(built: Built, seq: int) -> list[Area]:
-    """The log from `seq` on and the Merkle nodes over it (what renumbering rewrites)."""
-    return [Area("log", "seq >= ?", (seq,)), Area("tree", overlapping(seq - 1))]
+    """The log from `seq` on, with the Merkle subtrees its rows keep (what renumbering rewrites)."""
+    return [Area("log", "seq >= ?", (seq,))]
 
 
 def _point_areas(built: Built, *seqs: int) -> list[Area]:
-    # One area per table: the nodes over two entries share ancestors, which must be saved once.
-    nodes = " OR ".join(f"({overlapping(seq - 1, seq - 1)})" for seq in seqs)
-    return [Area("log", f"seq IN ({', '.join('?' * len(seqs))})", seqs), Area("tree", nodes)]
+    """The log rows of `seqs` and the rows keeping Merkle subtrees over them, as one area: the
+    subtrees over two entries share ancestors, whose rows must be saved once."""
+    rows = tuple(sorted(set().union(*map(holding_subtrees_over, seqs))))
+    return [Area("log", f"seq IN ({', '.join('?' * len(rows))})", rows)]
 
 
 # --------------------------------------------------------------------------------------
@@ -754,7 +757,7 @@ def plan_changed_byte(built: Built, rng: random.Random) -> Tampering:
             first=built.size + 1,
         )
     seq = rng.randint(1, built.size)
-    _, originator_id, version, _, _ = built.log_row(seq)
+    _, originator_id, version, _ = built.log_row(seq)
     if target == "leaf hash":
         with database.transaction() as tx:
             ((digest,),) = tx.run("SELECT leaf_hash FROM {log} WHERE seq = ?", seq)
@@ -815,7 +818,7 @@ def plan_deleted_entry(built: Built, rng: random.Random) -> Tampering:
     """An entry's event row and log row deleted: leaving the gap, or renumbering the rest to close it."""
     seq = rng.randint(1, built.size)
     renumber = rng.random() < 0.5
-    _, originator_id, version, _, _ = built.log_row(seq)
+    _, originator_id, version, _ = built.log_row(seq)
 
     def delete() -> None:
         with built.database.transaction() as tx:
@@ -826,9 +829,6 @@ def plan_deleted_entry(built: Built, rng: random.Random) -> Tampering:
                 tx.run("UPDATE {log} SET seq = -seq WHERE seq < 0")
         if renumber and seq < built.size:
             built.reseal(seq, leaves=built.renumbered(seq, built.size - 1, -1))
-        elif renumber:
-            with built.database.transaction() as tx:
-                tx.run(f"DELETE FROM {{tree}} WHERE {overlapping(seq - 1)}")
 
     return Tampering(
         f"entry {seq} deleted" + (", later entries renumbered" if renumber else ""),
@@ -850,7 +850,7 @@ def plan_inserted_entry(built: Built, rng: random.Random) -> Tampering:
     stored = built.forge_event(envelope, subject, built.event(seq - 1).timestamp)
 
     def insert() -> None:
-        _insert_at(built, seq, stored, envelope.statement.nonce, hashlib.sha256(envelope.payload).hexdigest())
+        _insert_at(built, seq, stored, envelope.statement.nonce)
 
     return Tampering(
         f"a filing by {signer.officer} inserted as entry {seq}",
@@ -883,7 +883,7 @@ def plan_swapped_entries(built: Built, rng: random.Random) -> Tampering:
 
 
 def plan_truncated_tail(built: Built, rng: random.Random) -> Tampering:
-    """The last k entries deleted with their rows and tree nodes; their checkpoints kept, or dropped too."""
+    """The last k entries deleted with their log rows (and subtrees); their checkpoints kept, or dropped too."""
     count = rng.randint(1, 200)
     keep = built.size - count
     drop_checkpoints = rng.random() < 0.5
@@ -897,7 +897,6 @@ def plan_truncated_tail(built: Built, rng: random.Random) -> Tampering:
         with built.database.transaction() as tx:
             tx.many("DELETE FROM {events} WHERE originator_id = ? AND originator_version = ?", keys)
             tx.run("DELETE FROM {log} WHERE seq > ?", keep)
-            tx.run(f"DELETE FROM {{tree}} WHERE {overlapping(keep)}")
             if drop_checkpoints:
                 tx.run("DELETE FROM {checkpoints} WHERE size > ?", keep)
 
@@ -951,7 +950,7 @@ def plan_forged_signature(built: Built, rng: random.Random) -> Tampering:
     else:
         forged = _signed(statement, key_for(f"forger {rng.random()}"), key_id=envelope.key_id)
         what = f"entry {seq}: payload changed, re-signed by a forger under {envelope.key_id[:20]}…"
-    _, originator_id, version, _, _ = built.log_row(seq)
+    _, originator_id, version, _ = built.log_row(seq)
     return Tampering(
         what,
         [_event_area(built, (originator_id, version)), *_point_areas(built, seq)],
@@ -977,7 +976,7 @@ def plan_unknown_or_revoked_key(built: Built, rng: random.Random) -> Tampering:
         what = f"signed by an unregistered key, as {author.officer}"
     subject, envelope = _filing(built, author, rng)
     if seq <= built.size and rng.random() < 0.5:
-        _, originator_id, version, _, _ = built.log_row(seq)
+        _, originator_id, version, _ = built.log_row(seq)
         return Tampering(
             f"entry {seq} replaced by a filing {what}",
             [_event_area(built, (originator_id, version)), *_point_areas(built, seq)],
@@ -988,7 +987,7 @@ def plan_unknown_or_revoked_key(built: Built, rng: random.Random) -> Tampering:
     stored = built.forge_event(envelope, subject, built.event(seq - 1).timestamp)
 
     def insert() -> None:
-        _insert_at(built, seq, stored, envelope.statement.nonce, hashlib.sha256(envelope.payload).hexdigest())
+        _insert_at(built, seq, stored, envelope.statement.nonce)
 
     return Tampering(
         f"a filing {what} inserted as entry {seq}",
@@ -1003,15 +1002,15 @@ def plan_duplicated_envelope(built: Built, rng: random.Random) -> Tampering:
     """An entry's event stored again, the same envelope, as the next version of its record under a new seq."""
     source = rng.randint(1, built.size)
     seq = rng.randint(source + 1, built.size + 1)
-    _, originator_id, _, nonce, digest = built.log_row(source)
+    _, originator_id, _, nonce = built.log_row(source)
     stored = built.stored(source)
     with built.database.transaction() as tx:
         ((latest,),) = tx.run("SELECT MAX(originator_version) FROM {events} WHERE originator_id = ?", originator_id)
     copy = dataclasses.replace(stored, originator_version=latest + 1)
 
     def duplicate() -> None:
-        # The log's nonce and digest columns are unique: the insider writes other values there.
-        _insert_at(built, seq, copy, nonce + "-copy", hashlib.sha256(digest.encode()).hexdigest())
+        # The log's nonce column is unique: the insider writes another value there.
+        _insert_at(built, seq, copy, nonce + "-copy")
 
     return Tampering(
         f"the envelope of entry {source} stored again as entry {seq}",
@@ -1092,7 +1091,7 @@ def test_an_event_that_no_longer_decodes_is_exported_and_named(built: Built) -> 
     (Regression: ``parledger export`` and ``parledger verify`` stopped with a traceback.)
     """
     seq = built.size // 3
-    _, originator_id, version, _, _ = built.log_row(seq)
+    _, originator_id, version, _ = built.log_row(seq)
     state = built.stored(seq).state
     assert state.count(b'"envelope":{"_type_"') == 1
     area = _event_area(built, (originator_id, version))
@@ -1132,7 +1131,7 @@ def test_history_rewritten_and_re_signed_with_the_log_key_is_caught_by_the_state
     signer = rng.choice(built.valid_keys(seq)).author
     statement = _mutated(built.event(seq).envelope.payload, rng)
     forged = _signed(statement, signer.key)
-    _, originator_id, version, _, _ = built.log_row(seq)
+    _, originator_id, version, _ = built.log_row(seq)
     areas = [_event_area(built, (originator_id, version)), *_point_areas(built, seq)]
     saved = built.database.save([*areas, Area("checkpoints", "size >= ?", (seq,))])
     try:

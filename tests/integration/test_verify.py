@@ -9,7 +9,6 @@ and on PostgreSQL.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -119,16 +118,16 @@ class Database:
             stored.state,
         )
 
-    def insert_log_row(self, seq: int, stored: StoredEvent, nonce: str, payload_sha256: str, leaf: bytes) -> None:
-        """Add a log row giving `stored` the position `seq`."""
+    def insert_log_row(self, seq: int, stored: StoredEvent, nonce: str, leaf: bytes) -> None:
+        """Add a log row giving `stored` the position `seq` (and no Merkle subtrees above its leaf)."""
         self.run(
             "INSERT INTO {log} VALUES (?, ?, ?, ?, ?, ?)",
             seq,
             self.originator_id(stored.originator_id),
             stored.originator_version,
             nonce,
-            payload_sha256,
             leaf,
+            b"",
         )
 
     def max_seq(self) -> int:
@@ -331,7 +330,7 @@ def _insert_as_next_entry(ledger: Ledger, database: Database, stored: StoredEven
     envelope = event.envelope  # type: ignore[attr-defined]
     leaf = leaf_of(seq, event, stored.topic).hash()  # type: ignore[arg-type]
     database.insert_event(stored)
-    database.insert_log_row(seq, stored, envelope.statement.nonce, hashlib.sha256(envelope.payload).hexdigest(), leaf)
+    database.insert_log_row(seq, stored, envelope.statement.nonce, leaf)
     return seq
 
 

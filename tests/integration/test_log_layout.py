@@ -1,0 +1,189 @@
+"""A ledger stored by an earlier version (the Merkle tree in a table of its own) opens in today's layout.
+
+Earlier versions kept every Merkle node in ``ledger_tree`` and a payload digest column in
+the log; today each log row keeps the subtrees its entry completes. Opening such a ledger
+moves the tree into the log rows in one transaction: the same receipts, proofs and
+checkpoints come out after, and appending goes on. A tree that lacks a node refuses to
+open and is left exactly as it was. Runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from eventsourcing.persistence import IntegrityError
+from world import World
+
+from ledger.application import Ledger
+from ledger.merkle import node_hash
+from ledger.verify import verify_ledger
+
+EARLIER_SQLITE_LOG = (
+    "CREATE TABLE ledger_log ("
+    "seq INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
+    "nonce TEXT NOT NULL UNIQUE, payload_sha256 TEXT NOT NULL UNIQUE, leaf_hash BLOB NOT NULL, "
+    "UNIQUE (originator_id, originator_version))"
+)
+
+
+class EarlierLayout:
+    """Rewrites a ledger's log the way earlier versions stored it, with plain SQL."""
+
+    def __init__(self, database_url: str) -> None:
+        parts = urlsplit(database_url)
+        self.sqlite_path: str | None = None
+        if parts.scheme == "sqlite":
+            self.sqlite_path = database_url.removeprefix("sqlite:///")
+            self.log, self.tree = "ledger_log", "ledger_tree"
+        else:
+            schema = parse_qs(parts.query)["schema"][0]
+            self.postgres_url = urlunsplit(parts._replace(query=""))
+            self.log, self.tree = f'"{schema}".ledger_log', f'"{schema}".ledger_tree'
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        if self.sqlite_path is not None:
+            connection = sqlite3.connect(self.sqlite_path)
+            try:
+                with connection:
+                    yield connection.cursor()
+            finally:
+                connection.close()
+        else:
+            with psycopg.connect(self.postgres_url) as connection, connection.cursor() as cursor:
+                yield cursor
+
+    def _sql(self, statement: str) -> str:
+        statement = statement.format(log=self.log, tree=self.tree)
+        return statement if self.sqlite_path is not None else statement.replace("?", "%s")
+
+    def write(self) -> list[tuple[int, int, bytes]]:
+        """Move the subtrees out of the log rows into ``ledger_tree``; return the tree's nodes."""
+        with self._cursor() as c:
+            c.execute(
+                self._sql("SELECT seq, originator_id, originator_version, nonce, leaf_hash FROM {log} ORDER BY seq")
+            )
+            rows = c.fetchall()
+            nodes = every_node([bytes(row[4]) for row in rows])
+            digests = [hashlib.sha256(row[3].encode()).hexdigest() for row in rows]
+            if self.sqlite_path is not None:
+                c.execute("DROP TABLE ledger_log")
+                c.execute(EARLIER_SQLITE_LOG)
+                c.executemany("INSERT INTO ledger_log VALUES (?,?,?,?,?,?)", [
+                    (*row[:4], digest, row[4]) for row, digest in zip(rows, digests, strict=True)
+                ])  # fmt: skip
+                c.execute(
+                    "CREATE TABLE ledger_tree (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
+                    "PRIMARY KEY (level, idx)) WITHOUT ROWID"
+                )
+            else:
+                c.execute(self._sql("ALTER TABLE {log} ADD COLUMN payload_sha256 text UNIQUE"))
+                c.executemany(
+                    self._sql("UPDATE {log} SET payload_sha256 = ? WHERE seq = ?"),
+                    [(digest, row[0]) for row, digest in zip(rows, digests, strict=True)],
+                )
+                c.execute(self._sql("ALTER TABLE {log} ALTER COLUMN payload_sha256 SET NOT NULL"))
+                c.execute(self._sql("ALTER TABLE {log} DROP COLUMN subtrees"))
+                c.execute(
+                    self._sql(
+                        "CREATE TABLE {tree} (level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, "
+                        "PRIMARY KEY (level, idx))"
+                    )
+                )
+            c.executemany(self._sql("INSERT INTO {tree} VALUES (?, ?, ?)"), nodes)
+        return nodes
+
+    def drop_node(self, level: int, index: int) -> None:
+        with self._cursor() as c:
+            c.execute(self._sql("DELETE FROM {tree} WHERE level = ? AND idx = ?"), (level, index))
+
+    def log_columns(self) -> list[str]:
+        with self._cursor() as c:
+            if self.sqlite_path is not None:
+                c.execute("SELECT name FROM pragma_table_info('ledger_log')")
+            else:
+                schema = self.log.split(".")[0].strip('"')
+                c.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = %s AND table_name = 'ledger_log' ORDER BY ordinal_position",
+                    (schema,),
+                )
+            return [row[0] for row in c.fetchall()]
+
+    def snapshot(self) -> list[Any]:
+        """Every row of the log and of the tree, as stored."""
+        with self._cursor() as c:
+            c.execute(self._sql("SELECT * FROM {log} ORDER BY seq"))
+            log = [tuple(map(_plain, row)) for row in c.fetchall()]
+            c.execute(self._sql("SELECT * FROM {tree} ORDER BY level, idx"))
+            return [log, [tuple(map(_plain, row)) for row in c.fetchall()]]
+
+
+def _plain(value: Any) -> Any:
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+def every_node(leaf_hashes: list[bytes]) -> list[tuple[int, int, bytes]]:
+    """(level, index, hash) of every complete subtree over these leaves, as ``ledger_tree`` held them."""
+    nodes, level, height = [], leaf_hashes, 0
+    while level:
+        nodes += [(height, index, digest) for index, digest in enumerate(level)]
+        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        height += 1
+    return nodes
+
+
+@pytest.fixture
+def earlier(database_url: str) -> EarlierLayout:
+    return EarlierLayout(database_url)
+
+
+def test_a_ledger_in_the_earlier_layout_opens_with_the_same_proofs_and_appends_on(
+    open_ledger: Any, earlier: EarlierLayout
+) -> None:
+    first: Ledger = open_ledger()
+    world = World.build(first)
+    head = first.head
+    receipts = [first.receipt(seq).proof for seq in range(1, head + 1)]
+    consistency = [first.consistency_proof(size, head) for size in range(1, head + 1)]
+    checkpoint = first.checkpoint()
+    first.close()
+    nodes = earlier.write()
+    assert "payload_sha256" in earlier.log_columns()
+
+    reopened: Ledger = open_ledger()
+
+    assert earlier.log_columns()[-1] == "subtrees"
+    assert "payload_sha256" not in earlier.log_columns()
+    keys = [(level, index) for level, index, _ in nodes]
+    assert reopened.ledger_recorder.tree_nodes(keys) == {(level, index): digest for level, index, digest in nodes}
+    assert [reopened.receipt(seq).proof for seq in range(1, head + 1)] == receipts
+    assert [reopened.consistency_proof(size, head) for size in range(1, head + 1)] == consistency
+    assert reopened.checkpoint() == checkpoint
+    assert verify_ledger(reopened) == []
+    world.ledger = reopened
+    assert world.publish_par_2024().seq == head + 1
+    assert verify_ledger(reopened) == []
+
+
+def test_an_earlier_tree_that_lacks_a_node_refuses_to_open_and_stays_as_it_was(
+    open_ledger: Any, earlier: EarlierLayout
+) -> None:
+    first: Ledger = open_ledger()
+    World.build(first)
+    first.close()
+    earlier.write()
+    earlier.drop_node(1, 0)
+    before = earlier.snapshot()
+
+    with pytest.raises(IntegrityError, match=r"lacks node \(1, 0\), which entry 2 completes"):
+        open_ledger()
+
+    assert earlier.snapshot() == before
