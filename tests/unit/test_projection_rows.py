@@ -71,8 +71,7 @@ class Script:
         recorded = at or T0 + timedelta(minutes=30 * self.seq)
         return Fact(
             seq=self.seq,
-            at=recorded.isoformat(),
-            recorded_at=recorded,
+            at=recorded.astimezone(UTC).isoformat(),
             event_type=f"par:{statement_type}",
             key_id=KEY_ID,
             leaf_hash=f"{self.seq:064x}",
