@@ -11,16 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL
 
 from projections.schema import TABLES, TRACKING_TABLE, Row, Statements, Table, fingerprint
 from projections.views import Views
-
-if TYPE_CHECKING:
-    from projections.sqlite import ScratchViews
 
 #: Up to this many rows of a table per batch are inserted by statements; more, by COPY.
 FEW_ROWS = 50
@@ -85,12 +82,6 @@ class PostgresViews(Views, PostgresTrackingRecorder):
             head, _, rest = insert.partition(" VALUES (")
             cursor.execute(f"{head} SELECT {columns} FROM {target}{rest.partition(')')[2]}")
             cursor.execute(f"DELETE FROM {target}")
-
-    def _copy(self, cursor: Any, table: Table, scratch: ScratchViews) -> None:
-        columns = ", ".join(table.column_names)
-        with cursor.copy(f"COPY {self.statements.qualify(table.name)} ({columns}) FROM STDIN") as copy:
-            for row in scratch.rows(table):
-                copy.write_row(row)
 
     def _stage(self, cursor: Any, table: Table) -> str:
         """A temporary table shaped like `table`, private to the connection, emptied at each commit."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore, SQLiteTrackingRecorder
 
-from projections.schema import TABLES, TRACKING_TABLE, Row, Statements, Table
+from projections.schema import TABLES, TRACKING_TABLE, Row, Statements
 from projections.views import Views
 
 CREATE_TRACKING = (
@@ -120,6 +120,30 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
         finally:
             sqlite.execute(f"PRAGMA synchronous={int(setting)}")
 
+    def take_over(self, scratch: ScratchViews) -> int:
+        """Replace every view table and the position with those of `scratch`, in one transaction;
+        return the new position.
+
+        A rebuild fills a scratch store, then the views take it over whole: a reader sees
+        the old views or the new ones, never a half-built store, and a rebuild that dies
+        leaves the views as they were. The secondary indexes are built once, after the rows
+        are in, rather than kept up row by row.
+        """
+        position = scratch.position()
+        with self._apply_lock, self._taking_over(scratch) as cursor:
+            self._cache.clear()
+            for table in TABLES:
+                cursor.execute(self.statements.drop(table))
+                cursor.execute(self.statements.create_table(table))
+                # In SQLite's C, in the scratch table's key order: each row is appended to the empty table.
+                columns = ", ".join(table.column_names)
+                cursor.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM scratch.{table.name}")
+                for statement in self.statements.create_indexes(table):
+                    cursor.execute(statement)
+            cursor.execute(self._sql("DELETE FROM {tracking} WHERE application_name = ?"), (self.application_name,))
+            cursor.execute(self._sql("INSERT INTO {tracking} VALUES (?, ?)"), (self.application_name, position))
+        return position
+
     @contextmanager
     def _taking_over(self, scratch: ScratchViews) -> Iterator[Any]:
         """A write transaction that reads the tables of `scratch` as ``scratch.<table>``."""
@@ -131,11 +155,6 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
                     yield cursor.sqlite_cursor
             finally:
                 sqlite.execute("DETACH DATABASE scratch")
-
-    def _copy(self, cursor: Any, table: Table, scratch: ScratchViews) -> None:
-        # In SQLite's C, in the scratch table's key order: each row is appended to the empty table.
-        columns = ", ".join(table.column_names)
-        cursor.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM scratch.{table.name}")
 
     def _fetch_rows(self, cursor: Any) -> list[Row]:
         names = [column[0] for column in cursor.description]
@@ -158,9 +177,3 @@ class ScratchViews(SQLiteViews):
 
     def construct_create_table_statements(self) -> list[str]:
         return [CREATE_TRACKING, *(self.statements.create_table(table) for table in TABLES)]
-
-    def rows(self, table: Table) -> Iterator[tuple[Any, ...]]:
-        """Every row of `table`, as tuples in column order, streamed in key order."""
-        with self._reading() as cursor:
-            cursor.row_factory = None
-            yield from cursor.execute(f"SELECT {', '.join(table.column_names)} FROM {table.name}")

@@ -21,16 +21,13 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
 from projections import reports
 from projections.rows import Batch, Fact
 from projections.schema import OFFICERS, SCHEMA_ROW, TABLES, Row, Statements, Table, fingerprint
-
-if TYPE_CHECKING:
-    from projections.sqlite import ScratchViews
 
 #: How many values one ``IN (…)`` list carries.
 IN_CHUNK = 500
@@ -110,14 +107,6 @@ class Views:
         """A cursor in a transaction that commits on success and rolls back on error."""
         raise NotImplementedError
 
-    def _taking_over(self, scratch: ScratchViews) -> AbstractContextManager[Any]:
-        """A cursor like `_writing`'s, in whose transaction `_copy` can read `scratch`."""
-        return self._writing()
-
-    def _copy(self, cursor: Any, table: Table, scratch: ScratchViews) -> None:  # pragma: no cover - backends
-        """Insert every row of `table` in `scratch` into the (empty) table of these views."""
-        raise NotImplementedError
-
     def _fetch_rows(self, cursor: Any) -> list[Row]:
         """The rows of the last query, as dicts."""
         return [dict(row) for row in cursor.fetchall()]
@@ -175,28 +164,6 @@ class Views:
             for statement in self.statements.create(table):
                 cursor.execute(statement)
         cursor.execute(self._sql("DELETE FROM {tracking} WHERE application_name = ?"), (self.application_name,))
-
-    def take_over(self, scratch: ScratchViews) -> int:
-        """Replace every view table and the position with those of `scratch`, in one transaction;
-        return the new position.
-
-        A rebuild fills a scratch store, then the views take it over whole: a reader sees
-        the old views or the new ones, never a half-built store, and a rebuild that dies
-        leaves the views as they were. The secondary indexes are built once, after the rows
-        are in, rather than kept up row by row.
-        """
-        position = scratch.position()
-        with self._apply_lock, self._taking_over(scratch) as cursor:
-            self._cache.clear()
-            for table in TABLES:
-                cursor.execute(self.statements.drop(table))
-                cursor.execute(self.statements.create_table(table))
-                self._copy(cursor, table, scratch)
-                for statement in self.statements.create_indexes(table):
-                    cursor.execute(statement)
-            cursor.execute(self._sql("DELETE FROM {tracking} WHERE application_name = ?"), (self.application_name,))
-            cursor.execute(self._sql("INSERT INTO {tracking} VALUES (?, ?)"), (self.application_name, position))
-        return position
 
     def _fetch_one(self, cursor: Any, sql: str, params: Sequence[Any] = ()) -> Any:
         cursor.execute(self._sql(sql), params)

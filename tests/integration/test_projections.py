@@ -438,19 +438,29 @@ def test_processes_catching_up_at_the_same_time_apply_each_entry_once(
     assert views.dump() == together
 
 
-def test_a_rebuild_that_dies_midway_leaves_the_views_as_they_were(province: Province, views: Views) -> None:
+def test_a_rebuild_that_dies_midway_leaves_views_that_catch_up(
+    province: Province, views: Views, database_url: str
+) -> None:
+    """SQLite: the views are as they were (the scratch store died); PostgreSQL, rebuilt in
+    place: they stand at the last batch committed. Either way they catch up to the same bytes."""
     ledger = province.ledger
     catch_up(ledger, views, stop=ledger.head - 3)
     before = views.dump()
 
     def die(position: int) -> None:
         if position >= 20:
-            raise KeyboardInterrupt  # the rebuild's scratch store holds 20 entries, the views were not touched
+            raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         rebuild(ledger, views, batch=10, progress=die)
-    assert views.dump() == before
-    assert catch_up(ledger, views) == 3
+    if database_url.startswith("sqlite"):
+        assert views.dump() == before
+    else:
+        assert views.head_position() == 20
+    catch_up(ledger, views)
+    caught_up = views.dump()
+    rebuild(ledger, views)
+    assert views.dump() == caught_up
 
 
 def test_rebuilt_views_have_their_secondary_indexes_and_answer_the_same(
