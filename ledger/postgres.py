@@ -1,8 +1,8 @@
 """The ledger on PostgreSQL (production): ``PERSISTENCE_MODULE=ledger.postgres:Factory``.
 
 The library serialises inserts with ``LOCK TABLE … IN EXCLUSIVE MODE``; the log row is
-written after that lock, in the same transaction, so sequence numbers follow commit
-order and can be checked against the previous one without a race.
+written after that lock, in the same statement as the event, so sequence numbers follow
+commit order and can be checked against the previous one without a race.
 """
 
 from __future__ import annotations
@@ -91,18 +91,18 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         # fails in the database (seq is the primary key): that aborts the transaction, so the
         # event inserted before it is rolled back too. Raising in Python would not: the
         # library catches errors inside its transaction block, commits, then re-raises.
-        # The checkpoint rides in the same statement, so an append adds one statement to the
-        # library's transaction and needs no round trip of its own (see `_fetch_ids_after_insert_events`).
-        insert_log = (
+        # One statement stores the event, its log row and its checkpoint (if signed), so an
+        # append costs the library's transaction nothing more than a longer insert.
+        log_row = SQL(
             "INSERT INTO {schema}.{log} VALUES ("
             "CASE WHEN (SELECT COALESCE(MAX(seq), 0) FROM {schema}.{log}) = %s THEN %s END, "
-            "%s, %s, %s, %s, %s)"
-        )
-        self._insert_log = SQL(insert_log).format(**names)
-        self._insert_log_and_checkpoint = SQL(
-            "WITH logged AS (" + insert_log + " RETURNING seq) "
-            "INSERT INTO {schema}.{checkpoints} SELECT seq, %s FROM logged"
+            "%s, %s, %s, %s, %s) RETURNING seq"
         ).format(**names)
+        checkpoint_row = SQL("INSERT INTO {schema}.{checkpoints} SELECT seq, %s FROM logged").format(**names)
+        self._insert_logged_event = SQL("WITH logged AS ({}) {}").format(log_row, self.insert_events_statement)
+        self._insert_logged_event_and_checkpoint = SQL("WITH logged AS ({}), checkpointed AS ({}) {}").format(
+            log_row, checkpoint_row, self.insert_events_statement
+        )
         self._log_columns = SQL(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s"
         )
@@ -170,35 +170,35 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
-    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        # Runs before anything is written, outside the library's catch-and-commit block, so
-        # a log entry that does not describe the events refuses the save with nothing stored.
-        super()._insert_events(curs, stored_events, **kwargs)
-        log_entry_of(kwargs, stored_events)
-
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        # Checked before anything is sent: the library commits what was sent before an error.
         entry = log_entry_of(kwargs, stored_events)
-        if entry is not None:
-            # A seq that is taken or out of order fails the insert (see `_insert_log`). It is
-            # the transaction's last statement, so its error is the first the commit reports:
-            # an IntegrityError, which the ledger answers by catching up and deciding again.
-            row = (
-                entry.seq - 1,
-                entry.seq,
-                entry.originator_id,
-                entry.originator_version,
-                entry.nonce,
-                entry.leaf_hash,
-                entry.subtrees,
-            )
-            if entry.checkpoint is None:
-                curs.execute(self._insert_log, row, prepare=True)
-            else:
-                curs.execute(self._insert_log_and_checkpoint, (*row, entry.checkpoint), prepare=True)
-        return ids
+        if entry is None:
+            super()._insert_stored_events(curs, stored_events, **kwargs)
+            return
+        # What the library's method does (lock the events table, notify), then one statement
+        # instead of its insert. A seq that is taken or out of order leaves the log row's
+        # seq NULL, so the statement fails in the database and stores nothing: the library
+        # syncs right after it and raises the IntegrityError the ledger retries on.
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        (stored,) = stored_events
+        event = self.construct_pg_stored_event(
+            stored.originator_id, stored.originator_version, stored.topic, stored.state
+        )
+        row = (
+            entry.seq - 1,
+            entry.seq,
+            entry.originator_id,
+            entry.originator_version,
+            entry.nonce,
+            entry.leaf_hash,
+            entry.subtrees,
+        )
+        if entry.checkpoint is None:
+            curs.execute(self._insert_logged_event, (*row, [event]), prepare=True)
+        else:
+            curs.execute(self._insert_logged_event_and_checkpoint, (*row, entry.checkpoint, [event]), prepare=True)
 
     def _query(self, statement: SQL | Any, params: tuple[Any, ...] = ()) -> list[DictRow]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
