@@ -1,4 +1,5 @@
-"""The databases of the tests: the log key of every test ledger, and a fresh PostgreSQL schema per test.
+"""The databases of the tests: the log key of every test ledger, a fresh PostgreSQL schema per test,
+and plain SQL on a ledger's own tables.
 
 A plain module (not a conftest), so tests can import it: two conftest modules by the same
 name shadow each other once both are collected.
@@ -7,8 +8,12 @@ name shadow each other once both are collected.
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -36,3 +41,59 @@ def postgres_schema() -> Iterator[str]:
             yield schema
         finally:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+class SQLPrompt:
+    """A ledger's own tables, as an operator or an insider with a SQL prompt has them.
+
+    For a test database URL (an SQLite file or a PostgreSQL schema). In a statement,
+    ``{events}``, ``{log}``, ``{checkpoints}`` and ``{cosignatures}`` stand for the tables and
+    ``?`` marks a parameter, on both backends.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        parts = urlsplit(database_url)
+        self.sqlite_path: str | None = None
+        self.schema: str | None = None
+        if parts.scheme == "sqlite":
+            self.sqlite_path = database_url.removeprefix("sqlite:///")
+        else:
+            self.schema = parse_qs(parts.query)["schema"][0]
+            self.postgres_url = urlunsplit(parts._replace(query=""))
+        events = "stored_events" if self.sqlite_path is not None else "ledger_events"
+        self.tables = {"events": self.qualified(events)} | {
+            name: self.qualified(f"ledger_{name}") for name in ("log", "checkpoints", "cosignatures")
+        }
+
+    def qualified(self, table: str) -> str:
+        """`table` as a statement names it (in its schema on PostgreSQL)."""
+        return table if self.schema is None else f'"{self.schema}".{table}'
+
+    def sql(self, statement: str) -> str:
+        """`statement` with the tables named and the backend's parameter marks."""
+        statement = statement.format(**self.tables)
+        return statement if self.sqlite_path is not None else statement.replace("?", "%s")
+
+    @contextmanager
+    def cursor(self) -> Iterator[Any]:
+        """A cursor in one transaction of its own: committed on exit, rolled back on an exception."""
+        if self.sqlite_path is not None:
+            connection = sqlite3.connect(self.sqlite_path, timeout=30)
+            try:
+                with connection:
+                    yield connection.cursor()
+            finally:
+                connection.close()
+        else:
+            with psycopg.connect(self.postgres_url) as connection, connection.cursor() as cursor:
+                yield cursor
+
+    def run(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+        """One statement in a transaction of its own; its rows, if it returns any."""
+        with self.cursor() as cursor:
+            cursor.execute(self.sql(statement), params)
+            return cursor.fetchall() if cursor.description else []
+
+    def oid(self, value: uuid.UUID) -> Any:
+        """An aggregate id as the backend stores it (SQLite: hex text; PostgreSQL: uuid)."""
+        return value.hex if self.sqlite_path is not None else value

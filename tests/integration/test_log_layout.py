@@ -10,14 +10,10 @@ open and is left exactly as it was. Runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-import psycopg
 import pytest
+from backends import SQLPrompt
 from eventsourcing.persistence import IntegrityError
 from world import World
 
@@ -33,42 +29,18 @@ EARLIER_SQLITE_LOG = (
 )
 
 
-class EarlierLayout:
+class EarlierLayout(SQLPrompt):
     """Rewrites a ledger's log the way earlier versions stored it, with plain SQL."""
 
     def __init__(self, database_url: str) -> None:
-        parts = urlsplit(database_url)
-        self.sqlite_path: str | None = None
-        if parts.scheme == "sqlite":
-            self.sqlite_path = database_url.removeprefix("sqlite:///")
-            self.log, self.tree = "ledger_log", "ledger_tree"
-        else:
-            schema = parse_qs(parts.query)["schema"][0]
-            self.postgres_url = urlunsplit(parts._replace(query=""))
-            self.log, self.tree = f'"{schema}".ledger_log', f'"{schema}".ledger_tree'
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        if self.sqlite_path is not None:
-            connection = sqlite3.connect(self.sqlite_path)
-            try:
-                with connection:
-                    yield connection.cursor()
-            finally:
-                connection.close()
-        else:
-            with psycopg.connect(self.postgres_url) as connection, connection.cursor() as cursor:
-                yield cursor
-
-    def _sql(self, statement: str) -> str:
-        statement = statement.format(log=self.log, tree=self.tree)
-        return statement if self.sqlite_path is not None else statement.replace("?", "%s")
+        super().__init__(database_url)
+        self.tables["tree"] = self.qualified("ledger_tree")
 
     def write(self) -> list[tuple[int, int, bytes]]:
         """Move the subtrees out of the log rows into ``ledger_tree``; return the tree's nodes."""
-        with self._cursor() as c:
+        with self.cursor() as c:
             c.execute(
-                self._sql("SELECT seq, originator_id, originator_version, nonce, leaf_hash FROM {log} ORDER BY seq")
+                self.sql("SELECT seq, originator_id, originator_version, nonce, leaf_hash FROM {log} ORDER BY seq")
             )
             rows = c.fetchall()
             nodes = every_node([bytes(row[4]) for row in rows])
@@ -84,46 +56,42 @@ class EarlierLayout:
                     "PRIMARY KEY (level, idx)) WITHOUT ROWID"
                 )
             else:
-                c.execute(self._sql("ALTER TABLE {log} ADD COLUMN payload_sha256 text UNIQUE"))
+                c.execute(self.sql("ALTER TABLE {log} ADD COLUMN payload_sha256 text UNIQUE"))
                 c.executemany(
-                    self._sql("UPDATE {log} SET payload_sha256 = ? WHERE seq = ?"),
+                    self.sql("UPDATE {log} SET payload_sha256 = ? WHERE seq = ?"),
                     [(digest, row[0]) for row, digest in zip(rows, digests, strict=True)],
                 )
-                c.execute(self._sql("ALTER TABLE {log} ALTER COLUMN payload_sha256 SET NOT NULL"))
-                c.execute(self._sql("ALTER TABLE {log} DROP COLUMN subtrees"))
+                c.execute(self.sql("ALTER TABLE {log} ALTER COLUMN payload_sha256 SET NOT NULL"))
+                c.execute(self.sql("ALTER TABLE {log} DROP COLUMN subtrees"))
                 c.execute(
-                    self._sql(
+                    self.sql(
                         "CREATE TABLE {tree} (level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, "
                         "PRIMARY KEY (level, idx))"
                     )
                 )
-            c.executemany(self._sql("INSERT INTO {tree} VALUES (?, ?, ?)"), nodes)
+            c.executemany(self.sql("INSERT INTO {tree} VALUES (?, ?, ?)"), nodes)
         return nodes
 
     def drop_node(self, level: int, index: int) -> None:
-        with self._cursor() as c:
-            c.execute(self._sql("DELETE FROM {tree} WHERE level = ? AND idx = ?"), (level, index))
+        self.run("DELETE FROM {tree} WHERE level = ? AND idx = ?", level, index)
 
     def log_columns(self) -> list[str]:
-        with self._cursor() as c:
-            if self.sqlite_path is not None:
-                c.execute("SELECT name FROM pragma_table_info('ledger_log')")
-            else:
-                schema = self.log.split(".")[0].strip('"')
-                c.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_schema = %s AND table_name = 'ledger_log' ORDER BY ordinal_position",
-                    (schema,),
-                )
-            return [row[0] for row in c.fetchall()]
+        if self.schema is None:
+            rows = self.run("SELECT name FROM pragma_table_info('ledger_log')")
+        else:
+            rows = self.run(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = ? AND table_name = 'ledger_log' ORDER BY ordinal_position",
+                self.schema,
+            )
+        return [name for (name,) in rows]
 
     def snapshot(self) -> list[Any]:
         """Every row of the log and of the tree, as stored."""
-        with self._cursor() as c:
-            c.execute(self._sql("SELECT * FROM {log} ORDER BY seq"))
-            log = [tuple(map(_plain, row)) for row in c.fetchall()]
-            c.execute(self._sql("SELECT * FROM {tree} ORDER BY level, idx"))
-            return [log, [tuple(map(_plain, row)) for row in c.fetchall()]]
+        return [
+            [tuple(map(_plain, row)) for row in self.run(statement)]
+            for statement in ("SELECT * FROM {log} ORDER BY seq", "SELECT * FROM {tree} ORDER BY level, idx")
+        ]
 
 
 def _plain(value: Any) -> Any:

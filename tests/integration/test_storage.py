@@ -8,15 +8,13 @@ SQL on the ledger's own tables, as an operator would, never through the ledger.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-import psycopg
 import pytest
+from backends import SQLPrompt
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteDatastore
 from eventsourcing.utils import get_topic
 from world import PDF, World, key_for
@@ -41,41 +39,18 @@ from ledger.submissions import Submission
 OpenLedger = Callable[[], Ledger]
 
 
-class Tables:
+class Tables(SQLPrompt):
     """Plain SQL on the ledger's stored events and log rows (SQLite file or PostgreSQL schema)."""
-
-    def __init__(self, database_url: str) -> None:
-        parts = urlsplit(database_url)
-        if parts.scheme == "sqlite":
-            self.sqlite_path: str | None = database_url.removeprefix("sqlite:///")
-            self.events, self.log = "stored_events", "ledger_log"
-        else:
-            self.sqlite_path = None
-            schema = parse_qs(parts.query)["schema"][0]
-            self.postgres_url = urlunsplit(parts._replace(query=""))
-            self.events, self.log = f'"{schema}".ledger_events', f'"{schema}".ledger_log'
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        """Run one statement, with {events} and {log} standing for the table names."""
-        statement = sql.format(events=self.events, log=self.log)
-        if self.sqlite_path is not None:
-            connection = sqlite3.connect(self.sqlite_path)
-            try:
-                return connection.execute(statement).fetchall()
-            finally:
-                connection.close()
-        with psycopg.connect(self.postgres_url, autocommit=True) as connection:
-            return connection.execute(statement).fetchall()
 
     def count(self) -> tuple[int, int]:
         """(stored events, log rows)."""
-        ((events,),) = self.query("SELECT COUNT(*) FROM {events}")
-        ((rows,),) = self.query("SELECT COUNT(*) FROM {log}")
+        ((events,),) = self.run("SELECT COUNT(*) FROM {events}")
+        ((rows,),) = self.run("SELECT COUNT(*) FROM {log}")
         return events, rows
 
     def seqs(self) -> list[int]:
         """The log's sequence numbers, in order."""
-        return [row[0] for row in self.query("SELECT seq FROM {log} ORDER BY seq")]
+        return [row[0] for row in self.run("SELECT seq FROM {log} ORDER BY seq")]
 
 
 @pytest.fixture
@@ -283,7 +258,7 @@ def test_concurrent_appends_from_threads_on_two_processes_are_all_kept_in_contig
     assert len({r.aggregate_id for r in accepted}) == total
     assert tables.seqs() == list(range(1, start + total + 1))
     assert tables.count() == (start + total, start + total)
-    ((distinct,),) = tables.query("SELECT COUNT(DISTINCT nonce) FROM {log}")
+    ((distinct,),) = tables.run("SELECT COUNT(DISTINCT nonce) FROM {log}")
     assert distinct == start + total
     fresh = open_ledger()
     assert fresh.head == start + total

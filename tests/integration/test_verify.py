@@ -9,15 +9,13 @@ and on PostgreSQL.
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-import psycopg
 import pytest
+from backends import SQLPrompt
 from eventsourcing.persistence import StoredEvent
 from world import World, key_for
 
@@ -42,37 +40,8 @@ CYCLE_2025 = {
 }
 
 
-class Database:
-    """Direct access to the ledger's two tables, the way an insider with a SQL prompt has it."""
-
-    def __init__(self, database_url: str) -> None:
-        parts = urlsplit(database_url)
-        self.sqlite_path: str | None = None
-        if parts.scheme == "sqlite":
-            self.sqlite_path = database_url.removeprefix("sqlite:///")
-            self.events, self.log = "stored_events", "ledger_log"
-        else:
-            schema = parse_qs(parts.query)["schema"][0]
-            self.postgres_url = urlunsplit(parts._replace(query=""))
-            self.events, self.log = f'"{schema}".ledger_events', f'"{schema}".ledger_log'
-
-    def run(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        """One statement, committed; `?` marks parameters, {events} and {log} the tables."""
-        statement = sql.format(events=self.events, log=self.log)
-        if self.sqlite_path is not None:
-            connection = sqlite3.connect(self.sqlite_path)
-            try:
-                with connection:
-                    return connection.execute(statement, params).fetchall()
-            finally:
-                connection.close()
-        with psycopg.connect(self.postgres_url, autocommit=True) as connection:
-            cursor = connection.execute(statement.replace("?", "%s"), params)
-            return cursor.fetchall() if cursor.description else []
-
-    def originator_id(self, value: uuid.UUID) -> Any:
-        """How the backend stores an aggregate id (SQLite: hex text; PostgreSQL: uuid)."""
-        return value.hex if self.sqlite_path is not None else value
+class Database(SQLPrompt):
+    """Direct access to the ledger's events and log rows, the way an insider with a SQL prompt has it."""
 
     def position(self, seq: int) -> tuple[Any, int]:
         """(stored originator id, version) of the event at `seq`."""
@@ -112,7 +81,7 @@ class Database:
         """Add a stored event row (the library's other columns fill themselves)."""
         self.run(
             "INSERT INTO {events} (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
-            self.originator_id(stored.originator_id),
+            self.oid(stored.originator_id),
             stored.originator_version,
             stored.topic,
             stored.state,
@@ -123,7 +92,7 @@ class Database:
         self.run(
             "INSERT INTO {log} VALUES (?, ?, ?, ?, ?, ?)",
             seq,
-            self.originator_id(stored.originator_id),
+            self.oid(stored.originator_id),
             stored.originator_version,
             nonce,
             leaf,
