@@ -58,7 +58,6 @@ import os
 import random
 import re
 import shutil
-import sqlite3
 import tempfile
 import time
 import uuid
@@ -68,11 +67,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-import psycopg
 import pytest
-from backends import LOG_SIGNER, POSTGRES_URL, postgres_schema
+from backends import LOG_SIGNER, POSTGRES_URL, SQLPrompt, postgres_schema
 from click.testing import CliRunner
 from eventsourcing.persistence import StoredEvent
 from world import PDF, World, key_for
@@ -123,71 +120,41 @@ class Area:
 class Tx:
     """One open transaction; ``?`` marks parameters, ``{events}``, ``{log}``… the tables."""
 
-    def __init__(self, database: Database, connection: Any) -> None:
+    def __init__(self, database: Database, cursor: Any) -> None:
         self.database = database
-        self.connection = connection
-
-    def _sql(self, sql: str) -> str:
-        statement = sql.format(**self.database.tables)
-        return statement if self.database.sqlite_path else statement.replace("?", "%s")
+        self.cursor = cursor
 
     def run(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        cursor = self.connection.execute(self._sql(sql), params)
-        return cursor.fetchall() if cursor.description else []
+        self.cursor.execute(self.database.sql(sql), params)
+        return self.cursor.fetchall() if self.cursor.description else []
 
     def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
-            cursor = self.connection.cursor()
-            cursor.executemany(self._sql(sql), rows)
+            self.cursor.executemany(self.database.sql(sql), rows)
 
     def columns(self, table: str) -> str:
         """What to select to put a row back exactly (SQLite's hidden rowid included)."""
         return "rowid, *" if self.database.sqlite_path and table == "events" else "*"
 
 
-class Database:
+class Database(SQLPrompt):
     """Direct access to every table of the ledger, as an insider has it."""
-
-    def __init__(self, database_url: str) -> None:
-        parts = urlsplit(database_url)
-        self.sqlite_path: str | None = None
-        names = ("events", "log", "checkpoints", "cosignatures")
-        if parts.scheme == "sqlite":
-            self.sqlite_path = database_url.removeprefix("sqlite:///")
-            self.tables = dict(zip(names, ("stored_events", *(f"ledger_{name}" for name in names[1:])), strict=True))
-        else:
-            schema = parse_qs(parts.query)["schema"][0]
-            self.postgres_url = urlunsplit(parts._replace(query=""))
-            self.tables = {name: f'"{schema}".ledger_{name}' for name in names}
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One committed transaction (rolled back on an exception)."""
-        if self.sqlite_path is not None:
-            connection = sqlite3.connect(self.sqlite_path, timeout=30)
-            try:
-                with connection:
-                    yield Tx(self, connection)
-            finally:
-                connection.close()
-        else:
-            with psycopg.connect(self.postgres_url) as connection:
+        with self.cursor() as cursor:
+            if self.schema is not None:
                 # The insider's own session: no need to wait for the WAL flush of each change.
-                connection.execute("SET synchronous_commit = off")
-                yield Tx(self, connection)
-
-    def oid(self, value: uuid.UUID) -> Any:
-        """An aggregate id as the backend stores it (SQLite: hex text; PostgreSQL: uuid)."""
-        return value.hex if self.sqlite_path is not None else value
+                cursor.execute("SET synchronous_commit = off")
+            yield Tx(self, cursor)
 
     def save(self, areas: Iterable[Area]) -> list[tuple[Area, list[str], list[tuple[Any, ...]]]]:
         saved = []
         with self.transaction() as tx:
             for area in areas:
-                cursor = tx.connection.execute(
-                    tx._sql(f"SELECT {tx.columns(area.table)} FROM {{{area.table}}} WHERE {area.where}"), area.params
-                )
-                saved.append((area, [d[0] for d in cursor.description], cursor.fetchall()))
+                rows = tx.run(f"SELECT {tx.columns(area.table)} FROM {{{area.table}}} WHERE {area.where}", *area.params)
+                saved.append((area, [d[0] for d in tx.cursor.description], rows))
         return saved
 
     def restore(self, saved: list[tuple[Area, list[str], list[tuple[Any, ...]]]]) -> None:
