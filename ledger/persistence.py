@@ -48,7 +48,8 @@ class LedgerRecorder(ApplicationRecorder):
 
     @contextmanager
     def append_lock(self) -> Iterator[None]:
-        """Held while one append is decided and saved, across processes where the backend can.
+        """Held while one append is decided and saved (or the tables are created), across
+        processes where the backend can.
 
         Correctness never depends on it (the log's primary key refuses a stale append);
         it makes writers in different processes take turns, where retrying alone lets a

@@ -139,6 +139,13 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             "WHERE l.seq IS NULL ORDER BY e.notification_id"
         ).format(**names)
 
+    def create_table(self) -> None:
+        # Processes that start together (gunicorn's workers) take turns: PostgreSQL refuses
+        # concurrent DDL of the library's ("tuple concurrently updated"), and a ledger of the
+        # earlier layout is moved once, by the first.
+        with self.append_lock():
+            super().create_table()
+
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         super()._create_table(curs)
         curs.execute(self._log_columns, (self.datastore.schema, self.log_table))

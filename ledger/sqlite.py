@@ -71,6 +71,13 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             "PRIMARY KEY (size, witness)) WITHOUT ROWID",
         ]
 
+    def create_table(self) -> None:
+        # Processes that start together (gunicorn's workers) take turns: PostgreSQL refuses
+        # concurrent DDL of the library's ("tuple concurrently updated"), and a ledger of the
+        # earlier layout is moved once, by the first.
+        with self.append_lock():
+            super().create_table()
+
     def _create_table(self, c: SQLiteCursor) -> None:
         super()._create_table(c)
         c.execute(f"SELECT name FROM pragma_table_info('{LOG_TABLE}')")

@@ -64,19 +64,21 @@ def open_views(ledger: Ledger) -> Views:
         from projections.sqlite import SQLiteViews
 
         views = SQLiteViews(ledger.recorder.datastore, application_name=ledger.name)  # type: ignore[attr-defined]
-        views.prepare()
     elif module.startswith("ledger.postgres"):
         from projections.postgres import PostgresViews
 
         views = PostgresViews(ledger.recorder.datastore, application_name=ledger.name)  # type: ignore[attr-defined]
-        views.prepare()
     elif module.startswith("ledger.popo"):
         from projections.sqlite import SQLiteViews
 
-        views = SQLiteViews.in_memory(f"views-{uuid.uuid4().hex}", application_name=ledger.name)
+        return SQLiteViews.in_memory(f"views-{uuid.uuid4().hex}", application_name=ledger.name)
     else:
         msg = f"no views for the ledger's persistence module {module!r}"
         raise ValueError(msg)
+    # Processes that start together take turns, as for the ledger's own tables: the first
+    # creates (or replaces) the tables, the others find them made.
+    with ledger.ledger_recorder.append_lock():
+        views.prepare()
     return views
 
 

@@ -10,6 +10,7 @@ open and is left exactly as it was. Runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import threading
 from typing import Any
 
 import pytest
@@ -155,3 +156,31 @@ def test_an_earlier_tree_that_lacks_a_node_refuses_to_open_and_stays_as_it_was(
         open_ledger()
 
     assert earlier.snapshot() == before
+
+
+def test_two_processes_opening_an_earlier_layout_at_once_both_open_it(
+    open_ledger: Any, earlier: EarlierLayout
+) -> None:
+    first: Ledger = open_ledger()
+    World.build(first)
+    checkpoint = first.checkpoint()
+    first.close()
+    earlier.write()
+    opened: list[Ledger] = []
+    failures: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            opened.append(open_ledger())
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert [ledger.checkpoint() for ledger in opened] == [checkpoint, checkpoint]
+    assert "payload_sha256" not in earlier.log_columns()

@@ -381,3 +381,32 @@ def test_a_stored_document_is_referenced_by_a_submission_and_a_missing_one_is_re
         )
     assert refused.value.field == "body.document.size"
     assert tables.count() == counts
+
+
+def test_processes_starting_together_on_a_new_database_all_open_the_ledger_and_its_views(
+    open_ledger: OpenLedger,
+) -> None:
+    """Like gunicorn's workers: each creates the tables it needs, and they take turns doing it."""
+    from projections import open_views
+
+    opened: list[Ledger] = []
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            ledger = open_ledger()
+            open_views(ledger)
+            opened.append(ledger)
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert len(opened) == 4
+    World.build(opened[0])
+    assert {ledger.refresh() for ledger in opened} == {opened[0].head}
