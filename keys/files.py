@@ -114,9 +114,7 @@ def load_signing_key(path: Path, passphrase: str) -> SigningKey:
     if not data:
         raise KeyFileError(f"key file {path} is empty")
     if len(data) > _MAX_FILE_SIZE:
-        raise KeyFileError(
-            f"{path} is not a PAR Ledger key file: it is over {_MAX_FILE_SIZE} bytes"
-        )
+        raise KeyFileError(f"{path} is not a PAR Ledger key file: it is over {_MAX_FILE_SIZE} bytes")
     document = _parse(path, data)
     key_id = _field(path, document, "key_id", str)
     if not _KEY_ID.fullmatch(key_id):
@@ -127,15 +125,11 @@ def load_signing_key(path: Path, passphrase: str) -> SigningKey:
     try:
         wrapping_key = _derive(passphrase, salt, n, r, p)
     except MemoryError:
-        raise KeyFileError(
-            f"cannot open key file {path}: not enough memory for scrypt n={n}, r={r}, p={p}"
-        ) from None
+        raise KeyFileError(f"cannot open key file {path}: not enough memory for scrypt n={n}, r={r}, p={p}") from None
     try:
         seed = AESGCM(wrapping_key).decrypt(nonce, ciphertext, _aad(key_id))
     except InvalidTag:
-        raise KeyFileError(
-            f"cannot open key file {path}: wrong passphrase, or the file is damaged"
-        ) from None
+        raise KeyFileError(f"cannot open key file {path}: wrong passphrase, or the file is damaged") from None
     if len(seed) != _SEED_SIZE:
         raise KeyFileError(
             f"key file {path} is not an Ed25519 key file: it holds {len(seed)} bytes,"
@@ -144,8 +138,7 @@ def load_signing_key(path: Path, passphrase: str) -> SigningKey:
     key = SigningKey.from_seed(seed)
     if key.key_id != key_id:
         raise KeyFileError(
-            f"key file {path}: key id does not match the key"
-            f" (the file says {key_id}, the key is {key.key_id})"
+            f"key file {path}: key id does not match the key (the file says {key_id}, the key is {key.key_id})"
         )
     return key
 
@@ -191,8 +184,7 @@ def _parse(path: Path, data: bytes) -> dict[str, Any]:
     """Return the file's JSON object, or say what the file seems to be instead."""
     if data.lstrip().startswith(b"-----BEGIN"):
         raise KeyFileError(
-            f"{path} is not a PAR Ledger key file: it looks like a PEM file;"
-            f" only {FORMAT} files are accepted"
+            f"{path} is not a PAR Ledger key file: it looks like a PEM file; only {FORMAT} files are accepted"
         )
     if _is_der(data):
         raise KeyFileError(
@@ -212,9 +204,7 @@ def _parse(path: Path, data: bytes) -> dict[str, Any]:
     if not isinstance(format_, str) or not format_.startswith("par-ledger-key/"):
         raise KeyFileError(f"{path} is not a PAR Ledger key file")
     if format_ != FORMAT:
-        raise KeyFileError(
-            f"key file {path} has unknown format version {format_!r}; only {FORMAT} is accepted"
-        )
+        raise KeyFileError(f"key file {path} has unknown format version {format_!r}; only {FORMAT} is accepted")
     _refuse_unexpected(path, document, {"format", "key_id", "kdf", "cipher", "ciphertext"})
     return document
 
@@ -245,9 +235,7 @@ def _cipher_parameters(path: Path, cipher: dict[str, Any]) -> bytes:
     _refuse_unexpected(path, cipher, {"name", "nonce"}, where="cipher.")
     name = _field(path, cipher, "name", str, where="cipher.")
     if name != _CIPHER_NAME:
-        raise KeyFileError(
-            f"key file {path} uses cipher {name!r}; only {_CIPHER_NAME!r} is accepted"
-        )
+        raise KeyFileError(f"key file {path} uses cipher {name!r}; only {_CIPHER_NAME!r} is accepted")
     return _bytes_field(path, cipher, "nonce", size=_NONCE_SIZE, where="cipher.")
 
 
@@ -261,9 +249,7 @@ def _field(path: Path, obj: dict[str, Any], name: str, kind: type, *, where: str
     return value
 
 
-def _bytes_field(
-    path: Path, obj: dict[str, Any], name: str, *, size: int | None = None, where: str = ""
-) -> bytes:
+def _bytes_field(path: Path, obj: dict[str, Any], name: str, *, size: int | None = None, where: str = "") -> bytes:
     text = _field(path, obj, name, str, where=where)
     try:
         value = base64.b64decode(text, validate=True)
@@ -274,9 +260,7 @@ def _bytes_field(
     return value
 
 
-def _refuse_unexpected(
-    path: Path, obj: dict[str, Any], expected: set[str], *, where: str = ""
-) -> None:
+def _refuse_unexpected(path: Path, obj: dict[str, Any], expected: set[str], *, where: str = "") -> None:
     unexpected = sorted(set(obj) - expected)
     if unexpected:
         raise _malformed(path, f"unexpected member {where}{unexpected[0]}")

@@ -25,9 +25,7 @@ _SIGNATURE_SIZE = 64
 def key_id_of(raw_public_key: bytes) -> KeyId:
     """Return "ed25519:" + the SHA-256 hex digest of a raw 32-byte public key."""
     if len(raw_public_key) != _KEY_SIZE:
-        raise KeyFormatError(
-            f"an Ed25519 public key is {_KEY_SIZE} bytes, not {len(raw_public_key)}"
-        )
+        raise KeyFormatError(f"an Ed25519 public key is {_KEY_SIZE} bytes, not {len(raw_public_key)}")
     return KeyId(KEY_ID_PREFIX + hashlib.sha256(raw_public_key).hexdigest())
 
 
@@ -79,9 +77,7 @@ class VerifyingKey:
     def verify(self, signature: bytes, data: bytes) -> None:
         """Return if signature is this key's signature of data; else raise BadSignatureError."""
         if len(signature) != _SIGNATURE_SIZE:
-            raise BadSignatureError(
-                self.key_id, f"signature is {len(signature)} bytes, not {_SIGNATURE_SIZE}"
-            )
+            raise BadSignatureError(self.key_id, f"signature is {len(signature)} bytes, not {_SIGNATURE_SIZE}")
         try:
             self._key.verify(signature, data)
         except InvalidSignature:

@@ -91,9 +91,7 @@ def write_document(path: Path, document: object) -> Path:
     return path
 
 
-def craft(
-    path: Path, wrapping: tuple[bytes, bytes], plaintext: bytes, key_id: str = KEY.key_id
-) -> Path:
+def craft(path: Path, wrapping: tuple[bytes, bytes], plaintext: bytes, key_id: str = KEY.key_id) -> Path:
     """Write a correctly encrypted file holding any plaintext under any key id."""
     salt, wrapping_key = wrapping
     nonce = bytes(12)
@@ -175,9 +173,9 @@ def test_the_documented_format_can_be_read_without_our_code(key_file: Path) -> N
     """Follow the module docstring with bare cryptography primitives."""
     document = read_document(key_file)
     kdf, cipher = document["kdf"], document["cipher"]
-    wrapping_key = Scrypt(
-        salt=base64.b64decode(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"], p=kdf["p"]
-    ).derive(unicodedata.normalize("NFC", PASSPHRASE).encode("utf-8"))
+    wrapping_key = Scrypt(salt=base64.b64decode(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"], p=kdf["p"]).derive(
+        unicodedata.normalize("NFC", PASSPHRASE).encode("utf-8")
+    )
     seed = AESGCM(wrapping_key).decrypt(
         base64.b64decode(cipher["nonce"]),
         base64.b64decode(document["ciphertext"]),
@@ -239,9 +237,7 @@ def test_a_file_holding_something_other_than_a_seed_is_not_an_ed25519_key_file(
         load_signing_key(path, PASSPHRASE)
 
 
-def test_a_file_whose_key_id_names_another_key_is_refused(
-    tmp_path: Path, wrapping: tuple[bytes, bytes]
-) -> None:
+def test_a_file_whose_key_id_names_another_key_is_refused(tmp_path: Path, wrapping: tuple[bytes, bytes]) -> None:
     # Encrypted with the claimed id as associated data, so only the final check catches it.
     path = craft(tmp_path / "mislabelled.key", wrapping, OTHER.seed, key_id=KEY.key_id)
     with pytest.raises(KeyFileError, match=f"{names(path)}: key id does not match the key"):
@@ -345,9 +341,7 @@ def test_a_malformed_key_file_is_refused_saying_what_is_wrong(
     tmp_path: Path, key_file: Path, edit: Any, problem: str
 ) -> None:
     path = edited(tmp_path, key_file, edit)
-    with pytest.raises(
-        KeyFileError, match=f"{names(path)} is a malformed par-ledger-key/v1 file: {problem}"
-    ):
+    with pytest.raises(KeyFileError, match=f"{names(path)} is a malformed par-ledger-key/v1 file: {problem}"):
         load_signing_key(path, PASSPHRASE)
 
 
@@ -362,9 +356,7 @@ def test_a_malformed_key_file_is_refused_saying_what_is_wrong(
     ],
     ids=["kdf", "cipher"],
 )
-def test_another_kdf_or_cipher_is_refused(
-    tmp_path: Path, key_file: Path, edit: Any, problem: str
-) -> None:
+def test_another_kdf_or_cipher_is_refused(tmp_path: Path, key_file: Path, edit: Any, problem: str) -> None:
     path = edited(tmp_path, key_file, edit)
     with pytest.raises(KeyFileError, match=f"{names(path)} {re.escape(problem)}"):
         load_signing_key(path, PASSPHRASE)
@@ -383,8 +375,7 @@ def test_an_unknown_format_version_is_refused(tmp_path: Path, key_file: Path) ->
     path = edited(tmp_path, key_file, lambda d: d.update(format="par-ledger-key/v2"))
     with pytest.raises(
         KeyFileError,
-        match=f"{names(path)} has unknown format version 'par-ledger-key/v2'; only "
-        "par-ledger-key/v1 is accepted",
+        match=f"{names(path)} has unknown format version 'par-ledger-key/v2'; only par-ledger-key/v1 is accepted",
     ):
         load_signing_key(path, PASSPHRASE)
 
@@ -511,9 +502,7 @@ def test_loading_a_verifying_key_file_whose_id_does_not_match_is_refused(tmp_pat
     ],
     ids=["wrong prefix", "bad base64", "no key id", "empty"],
 )
-def test_loading_a_malformed_verifying_key_file_is_refused(
-    tmp_path: Path, line: str, problem: str
-) -> None:
+def test_loading_a_malformed_verifying_key_file_is_refused(tmp_path: Path, line: str, problem: str) -> None:
     path = tmp_path / "signer.pub"
     path.write_text(line)
     with pytest.raises(KeyFormatError, match=f"{names(path)}.*{re.escape(problem)}"):

@@ -158,9 +158,7 @@ def test_an_earlier_tree_that_lacks_a_node_refuses_to_open_and_stays_as_it_was(
     assert earlier.snapshot() == before
 
 
-def test_two_processes_opening_an_earlier_layout_at_once_both_open_it(
-    open_ledger: Any, earlier: EarlierLayout
-) -> None:
+def test_two_processes_opening_an_earlier_layout_at_once_both_open_it(open_ledger: Any, earlier: EarlierLayout) -> None:
     first: Ledger = open_ledger()
     World.build(first)
     checkpoint = first.checkpoint()

@@ -37,9 +37,7 @@ def test_key_id_is_the_prefixed_sha256_of_the_raw_public_key() -> None:
     raw = KEY.verifying_key.raw
     assert raw.hex() == "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
     assert KEY.key_id == "ed25519:" + hashlib.sha256(raw).hexdigest()
-    assert KEY.key_id == (
-        "ed25519:56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c"
-    )
+    assert KEY.key_id == ("ed25519:56475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107708c")
     assert key_id_of(raw) == KEY.key_id == KEY.verifying_key.key_id
 
 
@@ -85,18 +83,14 @@ def test_flipping_any_bit_of_the_signature_breaks_it(bit: int) -> None:
 
 
 @given(data=st.binary(min_size=1, max_size=100), choice=st.data())
-def test_flipping_any_bit_of_the_data_breaks_the_signature(
-    data: bytes, choice: st.DataObject
-) -> None:
+def test_flipping_any_bit_of_the_data_breaks_the_signature(data: bytes, choice: st.DataObject) -> None:
     signature = KEY.sign(data)
     bit = choice.draw(st.integers(0, len(data) * 8 - 1), label="bit")
     with pytest.raises(BadSignatureError, match="does not verify"):
         KEY.verifying_key.verify(signature, flip_bit(data, bit))
 
 
-@pytest.mark.parametrize(
-    "signature", [SIGNATURE[:63], SIGNATURE + b"\0"], ids=["63 bytes", "65 bytes"]
-)
+@pytest.mark.parametrize("signature", [SIGNATURE[:63], SIGNATURE + b"\0"], ids=["63 bytes", "65 bytes"])
 def test_a_signature_that_is_not_64_bytes_is_refused(signature: bytes) -> None:
     with pytest.raises(BadSignatureError, match=f"signature is {len(signature)} bytes, not 64"):
         KEY.verifying_key.verify(signature, DATA)

@@ -463,9 +463,7 @@ def _rejected(call: Any, *args: Any) -> bool:
     return False
 
 
-MUTATION_SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+MUTATION_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @given(size=st.integers(1, 5000), data=st.data())

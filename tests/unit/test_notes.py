@@ -44,13 +44,8 @@ SPEC_NOTE = (
 # golang.org/x/mod/sumdb/note note_test.go.
 PN_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 PN_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-PN_TEXT = (
-    "If you think cryptography is the answer to your problem,\n"
-    "then you don't know what your problem is.\n"
-)
-PN_SIG = (
-    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM="
-)
+PN_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+PN_SIG = "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM="
 PN_NOTE = PN_TEXT + "\n— PeterNeumann " + PN_SIG + "\n"
 
 # transparency-dev/formats note_cosigv1_test.go: a type-0x01 vkey whose base64 holds a
@@ -129,8 +124,7 @@ def test_cosignature_layout_matches_published_examples() -> None:
     )
     # transparency-dev/formats TestCoSigV1Timestamp.
     formats_line = (
-        "— w ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHW"
-        "WOworDcFiEBYJXORmnFBOBA=="
+        "— w ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA=="
     )
     for line, timestamp in [(spec_line, 1679315147), (formats_line, 1727964367)]:
         signature = Signature.from_line(line)
@@ -354,9 +348,7 @@ def test_checkpoint_origin_and_key_name_mismatches() -> None:
         open_checkpoint(relabelled.serialize(), NoteVerifier(rotated.vkey), origin=ORIGIN)
     # A signed note that is not a checkpoint is refused after the signature check.
     with pytest.raises(NoteError, match="origin, size and root"):
-        open_checkpoint(
-            sign_note("hello\n", LOG).serialize(), NoteVerifier(LOG.vkey), origin=ORIGIN
-        )
+        open_checkpoint(sign_note("hello\n", LOG).serialize(), NoteVerifier(LOG.vkey), origin=ORIGIN)
 
 
 @pytest.mark.parametrize(
@@ -405,9 +397,7 @@ def test_cosign_verify_round_trip_with_timestamp() -> None:
         assert verifier.verify(text, signature) == timestamp
     signature = WITNESS.cosign(text, 1679315147)
     # The timestamp is signed: change it and the signature no longer verifies.
-    moved = Signature(
-        signature.name, signature.key_id, (1679315148).to_bytes(8, "big") + signature.signature[8:]
-    )
+    moved = Signature(signature.name, signature.key_id, (1679315148).to_bytes(8, "big") + signature.signature[8:])
     with pytest.raises(NoteError, match="does not verify"):
         verifier.verify(text, moved)
     huge = Signature(signature.name, signature.key_id, b"\xff" * 8 + signature.signature[8:])
@@ -475,9 +465,9 @@ def test_tlog_proof_format() -> None:
     minimal = TlogProof(0, (), _signed_checkpoint(1))
     assert minimal.serialize().startswith(f"{TLOG_PROOF_HEADER}\nindex 0\n\n".encode())
     assert TlogProof.parse(minimal.serialize()) == minimal
-    assert open_checkpoint(
-        TlogProof.parse(data).checkpoint_note, NoteVerifier(LOG.vkey), origin=ORIGIN
-    ) == Checkpoint(ORIGIN, 42, ROOT)
+    assert open_checkpoint(TlogProof.parse(data).checkpoint_note, NoteVerifier(LOG.vkey), origin=ORIGIN) == Checkpoint(
+        ORIGIN, 42, ROOT
+    )
 
 
 @pytest.mark.parametrize(
@@ -516,9 +506,7 @@ names = st.text(
 ).filter(_no_space_or_plus)
 line_text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=40)
 note_texts = st.lists(line_text, min_size=1, max_size=6).map(lambda ls: "\n".join(ls) + "\n")
-signatures = st.builds(
-    Signature, names, st.binary(min_size=4, max_size=4), st.binary(min_size=1, max_size=80)
-)
+signatures = st.builds(Signature, names, st.binary(min_size=4, max_size=4), st.binary(min_size=1, max_size=80))
 non_empty_lines = line_text.filter(lambda s: s != "")
 checkpoints = st.builds(
     Checkpoint,
