@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from ledger.log import LogEntry
+    from ledger.merkle import NodeReader
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,19 @@ class LoggedEvent:
 
 
 class LedgerRecorder(ApplicationRecorder):
-    """What the ledger needs from storage beyond the library's application recorder."""
+    """What the ledger needs from storage beyond the library's application recorder.
+
+    Listed before the library's recorder in a backend's bases, so that what it adds
+    (`create_table`) wraps the library's.
+    """
+
+    def create_table(self) -> None:
+        """Create the tables, taking turns with other processes: those that start together
+        (gunicorn's workers) would otherwise run the library's DDL at once, which PostgreSQL
+        refuses ("tuple concurrently updated"); and a ledger of the earlier layout is moved
+        once, by the first."""
+        with self.append_lock():
+            super().create_table()  # type: ignore[misc]  # the library's SQL recorder, next in line
 
     @contextmanager
     def append_lock(self) -> Iterator[None]:
@@ -141,13 +154,17 @@ EARLIER_TREE_TABLE = "tree"
 EARLIER_DIGEST_COLUMN = "payload_sha256"
 
 
-def subtrees_from_tree(seq: int, nodes: Mapping[tuple[int, int], bytes]) -> bytes:
-    """What the log row at `seq` keeps of a tree stored as (level, index) → hash nodes."""
-    try:
-        return b"".join(nodes[(level, (seq >> level) - 1)] for level in range(1, subtrees_completed(seq) + 1))
-    except KeyError as missing:
-        msg = f"the stored Merkle tree lacks node {missing.args[0]}, which entry {seq} completes"
-        raise IntegrityError(msg) from None
+def subtrees_from_tree(seq: int, tree: NodeReader) -> bytes:
+    """What the log row at `seq` keeps of a whole Merkle tree: the subtrees its entry completes."""
+    digests = []
+    for level in range(1, subtrees_completed(seq) + 1):
+        key = (level, (seq >> level) - 1)
+        try:
+            digests.append(tree.node(*key))
+        except LookupError:
+            msg = f"the stored Merkle tree lacks node {key}, which entry {seq} completes"
+            raise IntegrityError(msg) from None
+    return b"".join(digests)
 
 
 class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):

@@ -24,6 +24,7 @@ from ledger.persistence import (
     log_entry_of,
     subtrees_from_tree,
 )
+from ledger.transparency import NodesByKey
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from psycopg.rows import DictRow
 
 
-class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
+class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
     """Stores events in ``<name>_events`` and their log rows in ``<name>_log``."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
@@ -70,7 +71,6 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "size bigint NOT NULL, witness text NOT NULL, line text NOT NULL, PRIMARY KEY (size, witness))"
             ).format(**names),
         ]
-        self._insert_checkpoint = SQL("INSERT INTO {schema}.{checkpoints} VALUES (%s, %s)").format(**names)
         self._select_subtrees = SQL(
             "SELECT seq, leaf_hash, subtrees FROM {schema}.{log} WHERE seq = ANY(%s::bigint[])"
         ).format(**names)
@@ -87,12 +87,12 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         self._select_cosignatures = SQL(
             "SELECT line FROM {schema}.{cosignatures} WHERE size = %s ORDER BY witness"
         ).format(**names)
-        # Insert only if it extends the log by one. Otherwise seq is NULL and the insert
-        # fails in the database (seq is the primary key): that aborts the transaction, so the
-        # event inserted before it is rolled back too. Raising in Python would not: the
-        # library catches errors inside its transaction block, commits, then re-raises.
         # One statement stores the event, its log row and its checkpoint (if signed), so an
-        # append costs the library's transaction nothing more than a longer insert.
+        # append costs the library's transaction nothing more than a longer insert. The log
+        # row is inserted only if it extends the log by one; otherwise its seq is NULL and
+        # the whole statement fails in the database (seq is the primary key), storing nothing.
+        # Raising in Python would not do: the library catches errors inside its transaction
+        # block, commits what was sent, then re-raises.
         log_row = SQL(
             "INSERT INTO {schema}.{log} VALUES ("
             "CASE WHEN (SELECT COALESCE(MAX(seq), 0) FROM {schema}.{log}) = %s THEN %s END, "
@@ -139,13 +139,6 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
             "WHERE l.seq IS NULL ORDER BY e.notification_id"
         ).format(**names)
 
-    def create_table(self) -> None:
-        # Processes that start together (gunicorn's workers) take turns: PostgreSQL refuses
-        # concurrent DDL of the library's ("tuple concurrently updated"), and a ledger of the
-        # earlier layout is moved once, by the first.
-        with self.append_lock():
-            super().create_table()
-
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         super()._create_table(curs)
         curs.execute(self._log_columns, (self.datastore.schema, self.log_table))
@@ -156,12 +149,12 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder, LedgerRecorder):
         """Rewrite a log of the earlier layout (`ledger.persistence.EARLIER_TREE_TABLE`), in the
         transaction that creates the tables: all of it or, if a node is missing, nothing."""
         curs.execute(self._select_earlier_tree)
-        nodes = {(row["level"], row["idx"]): bytes(row["hash"]) for row in curs.fetchall()}
+        tree = NodesByKey({(row["level"], row["idx"]): bytes(row["hash"]) for row in curs.fetchall()})
         curs.execute(self._max_seq)
         seqs = list(range(1, curs.fetchone()["seq"] + 1))  # type: ignore[index]
         add_column, fill, not_null, *drop = self._earlier_log_layout
         curs.execute(add_column)
-        curs.execute(fill, (seqs, [subtrees_from_tree(seq, nodes) for seq in seqs]))
+        curs.execute(fill, (seqs, [subtrees_from_tree(seq, tree) for seq in seqs]))
         for statement in (not_null, *drop):
             curs.execute(statement)
 

@@ -30,6 +30,7 @@ from ledger.persistence import (
     log_entry_of,
     subtrees_from_tree,
 )
+from ledger.transparency import NodesByKey
 
 try:
     import fcntl
@@ -54,7 +55,7 @@ CREATE_LOG = (
 )
 
 
-class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
+class SQLiteLedgerRecorder(LedgerRecorder, SQLiteApplicationRecorder):
     """Stores events in ``stored_events`` and their log rows in ``ledger_log``."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
@@ -71,13 +72,6 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             "PRIMARY KEY (size, witness)) WITHOUT ROWID",
         ]
 
-    def create_table(self) -> None:
-        # Processes that start together (gunicorn's workers) take turns: PostgreSQL refuses
-        # concurrent DDL of the library's ("tuple concurrently updated"), and a ledger of the
-        # earlier layout is moved once, by the first.
-        with self.append_lock():
-            super().create_table()
-
     def _create_table(self, c: SQLiteCursor) -> None:
         super()._create_table(c)
         c.execute(f"SELECT name FROM pragma_table_info('{LOG_TABLE}')")
@@ -87,13 +81,13 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder, LedgerRecorder):
     def _move_tree_into_log(self, c: SQLiteCursor) -> None:
         """Rewrite a log of the earlier layout (`ledger.persistence.EARLIER_TREE_TABLE`), in the
         transaction that creates the tables: all of it or, if a node is missing, nothing."""
-        tree = f"ledger_{EARLIER_TREE_TABLE}"
-        c.execute(f"SELECT level, idx, hash FROM {tree} WHERE level > 0")
-        nodes = {(row[0], row[1]): bytes(row[2]) for row in c.fetchall()}
+        tree_table = f"ledger_{EARLIER_TREE_TABLE}"
+        c.execute(f"SELECT level, idx, hash FROM {tree_table} WHERE level > 0")
+        tree = NodesByKey({(row[0], row[1]): bytes(row[2]) for row in c.fetchall()})
         c.execute(f"SELECT seq, originator_id, originator_version, nonce, leaf_hash FROM {LOG_TABLE} ORDER BY seq")
-        rows = [(*row, subtrees_from_tree(row[0], nodes)) for row in c.fetchall()]
+        rows = [(*row, subtrees_from_tree(row[0], tree)) for row in c.fetchall()]
         c.execute(f"DROP TABLE {LOG_TABLE}")
-        c.execute(f"DROP TABLE {tree}")
+        c.execute(f"DROP TABLE {tree_table}")
         c.execute(CREATE_LOG)
         c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?)", rows)
 

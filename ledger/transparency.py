@@ -33,7 +33,7 @@ def subtree_keys(size: int) -> list[tuple[int, int]]:
     return keys
 
 
-class _Nodes:
+class NodesByKey:
     """A NodeReader over a mapping of (level, index) → hash."""
 
     def __init__(self, nodes: Mapping[tuple[int, int], bytes]) -> None:
@@ -56,7 +56,7 @@ class Growth:
     #: its log row keeps of the tree (`ledger.log.completing_seq`).
     subtrees: bytes
     #: The frontier before, and the new leaf's completed subtrees: the nodes its proof reads.
-    nodes: _Nodes
+    nodes: NodesByKey
 
     def root(self) -> bytes:
         """The root hash of the grown tree."""
@@ -81,12 +81,12 @@ class Frontier:
 
     def root(self) -> bytes:
         """The tree's root hash (SHA-256 of nothing for the empty tree)."""
-        return root_at(self.size, _Nodes(self._nodes)) if self.size else EMPTY_ROOT
+        return root_at(self.size, NodesByKey(self._nodes)) if self.size else EMPTY_ROOT
 
     def grow(self, leaf_hash: bytes) -> Growth:
         """The frontier after appending `leaf_hash`, without changing this one."""
-        rows = nodes_to_append(self.size, leaf_hash, _Nodes(self._nodes))
-        nodes = _Nodes({**self._nodes, **{(level, index): digest for level, index, digest in rows}})
+        rows = nodes_to_append(self.size, leaf_hash, NodesByKey(self._nodes))
+        nodes = NodesByKey({**self._nodes, **{(level, index): digest for level, index, digest in rows}})
         size = self.size + 1
         grown = Frontier(size, {key: nodes.node(*key) for key in subtree_keys(size)})
         return Growth(grown, b"".join(digest for _, _, digest in rows[1:]), nodes)

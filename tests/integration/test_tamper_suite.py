@@ -82,8 +82,9 @@ from ledger.documents import DocumentStore
 from ledger.dsse import PAYLOAD_TYPE, pae
 from ledger.envelope import Author, Envelope, Signature, canonical_json
 from ledger.inspection import Fault, Inspector, Report
-from ledger.log import leaf_hash
-from ledger.merkle import MemoryNodes, node_hash, root_at
+from ledger.log import leaf_hash, subtrees_completed
+from ledger.merkle import MemoryNodes, root_at
+from ledger.persistence import subtrees_from_tree
 from ledger.records import subject_id
 from ledger.transparency import sign_checkpoint
 from ledger.verify import verify_ledger
@@ -194,7 +195,7 @@ def holding_subtrees_over(seq: int) -> set[int]:
 
 def largest_subtree_start(seq: int) -> int:
     """The first entry under the largest subtree that row `seq` keeps (`seq` itself if it keeps none)."""
-    return seq - (seq & -seq) + 1
+    return seq - (1 << subtrees_completed(seq)) + 1
 
 
 # --------------------------------------------------------------------------------------
@@ -269,14 +270,11 @@ class Built:
                 assert list(self.tool.leaves(seq, seq)) == [(seq, leaf)], f"leaf {seq} given wrong"
         with self.database.transaction() as tx:
             tx.many("UPDATE {log} SET leaf_hash = ? WHERE seq = ?", [(leaf_hash(leaf), seq) for seq, leaf in leaves])
-            levels = [[bytes(h) for (h,) in tx.run("SELECT leaf_hash FROM {log} ORDER BY seq")]]
-            while len(levels[-1]) > 1:
-                below = levels[-1]
-                levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+            tree = MemoryNodes(bytes(h) for (h,) in tx.run("SELECT leaf_hash FROM {log} ORDER BY seq"))
             end = EVERYWHERE if last is None else last
             rows = [
-                (b"".join(levels[level][(seq >> level) - 1] for level in range(1, (seq & -seq).bit_length())), seq)
-                for seq in range(first, len(levels[0]) + 1)
+                (subtrees_from_tree(seq, tree), seq)
+                for seq in range(first, tree.size + 1)
                 if largest_subtree_start(seq) <= end
             ]
             tx.many("UPDATE {log} SET subtrees = ? WHERE seq = ?", rows)
