@@ -19,7 +19,6 @@ needs does not grow with the length of the ledger.
 from __future__ import annotations
 
 import gc
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -186,26 +185,13 @@ def _plain_json(mapper: Mapper[Any]) -> bool:
 def rebuild(ledger: Ledger, views: Views, *, batch: int = BATCH, progress: Progress | None = None) -> int:
     """Rebuild every view from the first entry; return how many entries were applied.
 
-    SQLite views: the entries are applied to a scratch store (`ScratchViews`, a new SQLite
-    file in the system's temporary folder) that `views` then take over in one transaction,
-    before catching up with the entries appended meanwhile. Until then `views` stay as
-    they were, and stay so if the rebuild dies.
-
-    Other views (PostgreSQL) are emptied and caught up in place, a batch per transaction:
-    their COPY runs in the server, beside the Python that prepares the next batch, where a
-    scratch file would bring that work back into Python (a rebuild took a fifth longer so).
+    The entries go into the store `views.rebuilding()` gives: on PostgreSQL the views
+    themselves, emptied first (their COPY runs in the server, beside the Python that
+    prepares the next batch); on SQLite a scratch file they take over whole. Then the
+    views catch up with what was appended meanwhile.
     """
-    from projections.sqlite import ScratchViews, SQLiteViews
-
-    if not isinstance(views, SQLiteViews):
-        views.reset()
-        return catch_up(ledger, views, batch=batch, progress=progress)
-    with (
-        tempfile.TemporaryDirectory(prefix="parledger-rebuild-") as folder,
-        ScratchViews.in_file(Path(folder) / "views.sqlite3", application_name=ledger.name) as scratch,
-    ):
-        applied = catch_up(ledger, scratch, batch=batch, progress=progress)
-        views.take_over(scratch)
+    with views.rebuilding() as target:
+        applied = catch_up(ledger, target, batch=batch, progress=progress)
     return applied + catch_up(ledger, views, batch=batch, progress=progress)
 
 

@@ -9,6 +9,7 @@ what it creates, and its tracking kept in ``view_tracking`` (the library's defau
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -119,6 +120,18 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
             yield
         finally:
             sqlite.execute(f"PRAGMA synchronous={int(setting)}")
+
+    @contextmanager
+    def rebuilding(self) -> Iterator[Views]:
+        """A scratch store (`ScratchViews`, a new file in the system's temporary folder) that
+        these views take over in one transaction once it is filled. Until then they stay as
+        they were, and stay so if the rebuild dies."""
+        with (
+            tempfile.TemporaryDirectory(prefix="parledger-rebuild-") as folder,
+            ScratchViews.in_file(Path(folder) / "views.sqlite3", application_name=self.application_name) as scratch,
+        ):
+            yield scratch
+            self.take_over(scratch)
 
     def take_over(self, scratch: ScratchViews) -> int:
         """Replace every view table and the position with those of `scratch`, in one transaction;

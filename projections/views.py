@@ -19,7 +19,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from typing import Any
 
@@ -151,6 +151,15 @@ class Views:
                     (SCHEMA_ROW, self.application_name),
                 )
                 cursor.execute(self._sql("INSERT INTO {tracking} VALUES (?, ?)"), (SCHEMA_ROW, current))
+
+    @contextmanager
+    def rebuilding(self) -> Iterator[Views]:
+        """The views a rebuild fills from the first entry: these, emptied first.
+
+        A backend may fill another store instead and take it over on exit (`SQLiteViews`).
+        """
+        self.reset()
+        yield self
 
     def reset(self) -> None:
         """Drop every view table and the tracking row, and create the tables empty."""
