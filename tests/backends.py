@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import psycopg
@@ -23,6 +24,8 @@ from ledger.transparency import DEFAULT_ORIGIN
 
 #: The log key of every test ledger on a real database (a test key, fixed so runs compare).
 LOG_SIGNER = NoteSigner(DEFAULT_ORIGIN, bytes(range(32)))
+T = TypeVar("T")
+
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -97,3 +100,23 @@ class SQLPrompt:
     def oid(self, value: uuid.UUID) -> Any:
         """An aggregate id as the backend stores it (SQLite: hex text; PostgreSQL: uuid)."""
         return value.hex if self.sqlite_path is not None else value
+
+
+def at_once(start: Callable[[], T], times: int) -> tuple[list[T], list[BaseException]]:
+    """`start` run on `times` threads at once, as processes that start together: what they
+    returned, and what they raised."""
+    results: list[T] = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(start())
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, failures

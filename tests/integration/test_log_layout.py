@@ -10,11 +10,10 @@ open and is left exactly as it was. Runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
-import threading
 from typing import Any
 
 import pytest
-from backends import SQLPrompt
+from backends import SQLPrompt, at_once
 from eventsourcing.persistence import IntegrityError
 from world import World
 
@@ -164,20 +163,7 @@ def test_two_processes_opening_an_earlier_layout_at_once_both_open_it(open_ledge
     checkpoint = first.checkpoint()
     first.close()
     earlier.write()
-    opened: list[Ledger] = []
-    failures: list[BaseException] = []
-
-    def open_one() -> None:
-        try:
-            opened.append(open_ledger())
-        except BaseException as exc:  # pragma: no cover - reported below
-            failures.append(exc)
-
-    threads = [threading.Thread(target=open_one) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    opened, failures = at_once(open_ledger, 2)
 
     assert failures == []
     assert [ledger.checkpoint() for ledger in opened] == [checkpoint, checkpoint]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backends import SQLPrompt
+from backends import SQLPrompt, at_once
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteDatastore
 from eventsourcing.utils import get_topic
 from world import PDF, World, key_for
@@ -389,22 +389,12 @@ def test_processes_starting_together_on_a_new_database_all_open_the_ledger_and_i
     """Like gunicorn's workers: each creates the tables it needs, and they take turns doing it."""
     from projections import open_views
 
-    opened: list[Ledger] = []
-    failures: list[BaseException] = []
+    def start() -> Ledger:
+        ledger = open_ledger()
+        open_views(ledger)
+        return ledger
 
-    def start() -> None:
-        try:
-            ledger = open_ledger()
-            open_views(ledger)
-            opened.append(ledger)
-        except BaseException as exc:  # pragma: no cover - reported below
-            failures.append(exc)
-
-    threads = [threading.Thread(target=start) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    opened, failures = at_once(start, 4)
 
     assert failures == []
     assert len(opened) == 4
