@@ -31,10 +31,9 @@ renamed (``unit.rename``). Each is a real envelope: a canonical JSON statement s
 the registered officer's Ed25519 key, carried by the domain event class the ledger would
 create (version numbers followed per record), encoded with the ledger's own mapper, and
 written with its log row (sequence number, record and version, nonce, the leaf hash of
-docs/formats.md; the payload digest too where the table still has that column) into
-``stored_events`` and ``ledger_log`` in transactions of 20,000. The Merkle tree nodes and
-checkpoints are *not* written for the generated part (a NOT NULL column of Merkle nodes
-gets an empty blob): the projections never read them (so such a ledger would not verify,
+docs/formats.md) into ``stored_events`` and ``ledger_log`` in transactions of 20,000. The
+Merkle subtrees and checkpoints are *not* written for the generated part (each log row's
+``subtrees`` is empty): the projections never read them (so such a ledger would not verify,
 nor accept another append). Before a ledger is cached, its first 2,500 generated envelopes
 are appended one by one through a real in-memory `Ledger` holding the same demo, and each
 receipt's leaf hash and each stored event must equal the generated ones: the ledger accepts
@@ -78,7 +77,7 @@ import tempfile
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -176,21 +175,13 @@ class Generated:
     topic: str
     state: bytes
     nonce: str
-    payload_sha256: str
     leaf_hash: bytes
     envelope: Any
     at: datetime
 
-    def log_row(self) -> dict[str, Any]:
-        """Its row of ``ledger_log``, by column (the payload digest for a layout that still has one)."""
-        return {
-            "seq": self.seq,
-            "originator_id": self.aggregate_id.hex,
-            "originator_version": self.version,
-            "nonce": self.nonce,
-            "leaf_hash": self.leaf_hash,
-            "payload_sha256": self.payload_sha256,
-        }
+    def log_row(self) -> tuple[Any, ...]:
+        """Its row of ``ledger_log`` (`LOG_COLUMNS`), without the Merkle subtrees."""
+        return (self.seq, self.aggregate_id.hex, self.version, self.nonce, self.leaf_hash, b"")
 
 
 @dataclass
@@ -485,7 +476,6 @@ class Generator:
             topic=stored.topic,
             state=stored.state,
             nonce=nonce,
-            payload_sha256=hashlib.sha256(payload).hexdigest(),
             leaf_hash=leaf_hash(leaf_of(self.seq, event, stored.topic).to_bytes()),
             envelope=envelope,
             at=timestamp,
@@ -527,21 +517,8 @@ def self_check(checked: list[Generated], registry: int) -> None:
         ledger.close()
 
 
-#: The columns of ``ledger_log`` that every layout of it has.
-LOG_COLUMNS = ("seq", "originator_id", "originator_version", "nonce", "leaf_hash")
-
-
-def log_columns(required: Iterable[str]) -> tuple[str, ...]:
-    """The columns of ``ledger_log`` to write, given those it requires (NOT NULL, no default):
-    `LOG_COLUMNS` and any other required one (the payload digest of an earlier layout, or
-    the Merkle nodes of a later one)."""
-    return LOG_COLUMNS + tuple(column for column in required if column not in LOG_COLUMNS)
-
-
-def log_values(columns: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
-    """The values of `columns` from `row`; a required column it lacks (Merkle nodes, which the
-    projections never read) gets an empty blob."""
-    return tuple(row.get(column, b"") for column in columns)
+#: The columns of ``ledger_log``.
+LOG_COLUMNS = ("seq", "originator_id", "originator_version", "nonce", "leaf_hash", "subtrees")
 
 
 def generate(path: Path, events: int, progress: Callable[[str], None]) -> dict[str, Any]:
@@ -564,12 +541,7 @@ def generate(path: Path, events: int, progress: Callable[[str], None]) -> dict[s
     rows: list[tuple[Any, ...]] = []
     logs: list[tuple[Any, ...]] = []
     signing = time.perf_counter()
-    with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(
-            'SELECT name FROM pragma_table_info(?) WHERE "notnull" AND dflt_value IS NULL ORDER BY cid', (LOG_TABLE,)
-        )
-        columns = log_columns(row[0] for row in cursor.fetchall())
-    insert_log = f"INSERT INTO {LOG_TABLE} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    insert_log = f"INSERT INTO {LOG_TABLE} ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
 
     def flush() -> None:
         with recorder.datastore.transaction(commit=True) as cursor:
@@ -582,7 +554,7 @@ def generate(path: Path, events: int, progress: Callable[[str], None]) -> dict[s
         if len(checked) < SELF_CHECK:
             checked.append(generated)
         rows.append((generated.aggregate_id.hex, generated.version, generated.topic, generated.state))
-        logs.append(log_values(columns, generated.log_row()))
+        logs.append(generated.log_row())
         if len(rows) >= TRANSACTION:
             flush()
             progress(f"  generated {generated.seq:,} / {events:,} entries ({time.perf_counter() - signing:.0f} s)")
@@ -687,19 +659,11 @@ def postgres_copy(source: Path, base_url: str, progress: Callable[[str], None]) 
             with pg.cursor() as cursor, cursor.copy(copy_events) as copy:
                 for row in lite.execute(f"SELECT {columns} FROM stored_events ORDER BY rowid"):
                     copy.write_row((uuid.UUID(row[0]), *row[1:]))
-            required = pg.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
-                "AND is_nullable = 'NO' AND column_default IS NULL ORDER BY ordinal_position",
-                (schema, LOG_TABLE),
-            )
-            log = log_columns(row[0] for row in required.fetchall())
-            lite.row_factory = sqlite3.Row
-            copy_log = f'COPY "{schema}".{LOG_TABLE} ({", ".join(log)}) FROM STDIN'
+            log = ", ".join(LOG_COLUMNS)
+            copy_log = f'COPY "{schema}".{LOG_TABLE} ({log}) FROM STDIN'
             with pg.cursor() as cursor, cursor.copy(copy_log) as copy:
-                for row in lite.execute(f"SELECT * FROM {LOG_TABLE} ORDER BY seq"):
-                    values = dict(row)
-                    values["originator_id"] = uuid.UUID(values["originator_id"])
-                    copy.write_row(log_values(log, values))
+                for seq, originator_id, *rest in lite.execute(f"SELECT {log} FROM {LOG_TABLE} ORDER BY seq"):
+                    copy.write_row((seq, uuid.UUID(originator_id), *rest))
             pg.commit()
             pg.autocommit = True
             pg.execute(f'ANALYZE "{schema}".{events_table}')
@@ -1000,7 +964,7 @@ def main(argv: list[str] | None = None) -> int:
     print("PAR Ledger read models benchmark: bench/projections.py")
     print(machine(("eventsourcing", "psycopg"), ("projections", "ledger")))
     print(f"at start: {load()}")
-    print(f"ledgers (cached under {CACHE_ROOT}; the Merkle nodes and checkpoints are not written for the")
+    print(f"ledgers (cached under {CACHE_ROOT}; the Merkle subtrees and checkpoints are not written for the")
     print("generated entries — the projections never read them):")
     small = cached_ledger(args.events_small, progress)
     large = cached_ledger(args.events_large, progress)
