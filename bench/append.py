@@ -53,9 +53,10 @@ if str(ROOT) not in sys.path:
 from eventsourcing.application import Application
 
 from keys import SigningKey, VerifyingKey
-from ledger.application import EnvelopeAsDSSE, Ledger
+from ledger.application import Entry, EnvelopeAsDSSE, Ledger
 from ledger.config import persistence_env
 from ledger.envelope import PAYLOAD_TYPE, Author, Envelope, Signature, pae
+from ledger.log import LogEntry
 
 DEFAULT_POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 COMMANDS = ("officer.register", "cycle.adjust-deadline")
@@ -297,8 +298,8 @@ def _timed(fn: Callable[[], None]) -> float:
 
 def run_ledger(
     backend: Backend, work: Workload, *, profile: cProfile.Profile | None = None
-) -> tuple[float, list[Any], float]:
-    """Append the timed envelopes to a fresh ledger; (seconds, the events read back, avg state bytes)."""
+) -> tuple[float, list[Stored], float]:
+    """Append the timed envelopes to a fresh ledger; (seconds, what it stored, read back; avg state bytes)."""
     with backend.database() as url:
         ledger = work.open_ledger(backend.ledger_env(url))
         try:
@@ -319,11 +320,57 @@ def run_ledger(
             expected = len(work.setup) + len(work.timed)
             if ledger.head != expected or ledger.ledger_recorder.max_seq() != expected:
                 raise RuntimeError(f"ledger holds {ledger.ledger_recorder.max_seq()} entries, expected {expected}")
-            events = [entry.event for entry in ledger.entries(len(work.setup) + 1)]
+            logged = list(ledger.entries(len(work.setup) + 1))
+            subtrees = ledger.ledger_recorder.subtree_rows([entry.seq for entry in logged])
+            stored = [Stored(entry.event, log_entry(entry, subtrees[entry.seq][1])) for entry in logged]
             state_bytes = _average_state_bytes(ledger, skip=len(work.setup))
         finally:
             ledger.close()
-    return seconds, events, state_bytes
+    return seconds, stored, state_bytes
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An event the ledger stored, with the log row it stored beside it."""
+
+    event: Any
+    entry: LogEntry
+
+
+def log_entry(entry: Entry, subtrees: bytes) -> LogEntry:
+    event = entry.event
+    return LogEntry(
+        entry.seq, event.originator_id, event.originator_version, entry.envelope.statement.nonce,
+        entry.leaf_hash, subtrees,
+    )  # fmt: skip
+
+
+def run_storage(backend: Backend, work: Workload, stored: list[Stored]) -> float:
+    """Save the ledger's own events with their log rows, deciding nothing: the ledger's storage alone.
+
+    A fresh ledger takes the registry through `append`, then each event goes through the
+    same `save(…, log_entry=…)` that `Ledger.append` ends with, in the same order and at
+    the same positions, so the same rows, constraints and index pages are written. No
+    signature is verified, no signer looked up, no record read, no leaf or receipt made.
+    """
+    with backend.database() as url:
+        ledger = work.open_ledger(backend.ledger_env(url))
+        try:
+            for signed in work.setup:
+                ledger.append(signed.envelope())
+            save = ledger.save
+
+            def loop() -> None:
+                for item in stored:
+                    save(item.event, log_entry=item.entry)
+
+            seconds = _timed(loop)
+            expected = len(work.setup) + len(stored)
+            if ledger.ledger_recorder.max_seq() != expected:
+                raise RuntimeError(f"ledger holds {ledger.ledger_recorder.max_seq()} entries, expected {expected}")
+        finally:
+            ledger.close()
+    return seconds
 
 
 def run_plain(backend: Backend, events: list[Any], *, describe: bool = False) -> tuple[float, float, str | None]:
@@ -394,6 +441,7 @@ class Result:
     plain: list[float] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)
     verify: list[float] = field(default_factory=list)
+    storage: list[float] = field(default_factory=list)
     ledger_bytes: float = 0.0
     plain_bytes: float = 0.0
     durability: str = ""
@@ -404,23 +452,27 @@ def bench_backend(backend: Backend, work: Workload, repeats: int, progress: Call
     result = Result(backend.name, n)
     # Warm-up (untimed): imports, prepared statements, server caches. Its events are the
     # ones the plain app saves: the same objects the ledger produced and read back.
-    _, events, result.ledger_bytes = run_ledger(backend, work)
+    _, stored, result.ledger_bytes = run_ledger(backend, work)
+    events = [item.event for item in stored]
     _, result.plain_bytes, result.durability = run_plain(backend, events, describe=True)
+    run_storage(backend, work, stored)
+    runs: dict[str, Callable[[], float]] = {
+        "ledger": lambda: run_ledger(backend, work)[0],
+        "plain": lambda: run_plain(backend, events)[0],
+        "storage": lambda: run_storage(backend, work, stored),
+    }
     for r in range(repeats):
-        rates: dict[str, float] = {}
-        order = ("ledger", "plain") if r % 2 == 0 else ("plain", "ledger")
-        for variant in order:
-            if variant == "ledger":
-                rates[variant] = n / run_ledger(backend, work)[0]
-            else:
-                rates[variant] = n / run_plain(backend, events)[0]
+        order = ("ledger", "plain", "storage")[r % 3 :] + ("ledger", "plain", "storage")[: r % 3]
+        rates = {variant: n / runs[variant]() for variant in order}
         result.verify.append(verify_rate(work))
         result.ledger.append(rates["ledger"])
         result.plain.append(rates["plain"])
+        result.storage.append(rates["storage"])
         result.ratios.append(rates["ledger"] / rates["plain"])
         progress(
             f"  {backend.name} repeat {r + 1}/{repeats} ({' then '.join(order)}): ledger {rates['ledger']:,.0f}/s, "
-            f"plain {rates['plain']:,.0f}/s, ratio {result.ratios[-1]:.2f}, verify {result.verify[-1]:,.0f}/s"
+            f"plain {rates['plain']:,.0f}/s, ratio {result.ratios[-1]:.2f}, ledger's storage alone "
+            f"{rates['storage']:,.0f}/s, verify {result.verify[-1]:,.0f}/s"
         )
     return result
 
@@ -461,10 +513,15 @@ def report(results: list[Result], command: str) -> str:
         ledger_us = 1e6 / statistics.median(res.ledger)
         plain_us = 1e6 / statistics.median(res.plain)
         verify_us = 1e6 / statistics.median(res.verify)
+        storage_us = 1e6 / statistics.median(res.storage)
         w(
             f"  {res.backend:<11} ledger {ledger_us:7.1f} µs, plain {plain_us:7.1f} µs: ledger adds "
-            f"{ledger_us - plain_us:6.1f} µs, of which one bare Ed25519 verify is {verify_us:5.1f} µs. "
-            f"Ceiling if verify were the only addition: {plain_us / (plain_us + verify_us):.2f}×\n"
+            f"{ledger_us - plain_us:6.1f} µs, of which one bare Ed25519 verify is {verify_us:5.1f} µs "
+            f"and storing the log row beside the event {storage_us - plain_us:5.1f} µs "
+            f"(the ledger's storage alone: {storage_us:7.1f} µs).\n"
+            f"  {'':<11} Ceiling if verify were the only addition: {plain_us / (plain_us + verify_us):.2f}×; "
+            f"if verify and the log row were: {plain_us / (storage_us + verify_us):.2f}× "
+            f"(deciding in Python: {ledger_us - storage_us - verify_us:6.1f} µs)\n"
         )
     w("\nContext\n")
     verify_all = [v for res in results for v in res.verify]

@@ -220,23 +220,38 @@ class Ledger(Application[UUID]):
         at = recorded_at or datetime.now(UTC)
         if envelope.stored:  # a replay of stored entries (verification) checks everything again
             envelope = envelope.as_submitted()
-        # Writers in different processes take turns under the append lock, so none starves.
-        # The first attempt trusts this process's view; if another process appended since,
-        # the log's primary key refuses the save, and the retry decides on the caught-up view.
-        # A refusal saves nothing, so no key notices a stale view: before refusing, check that
-        # no other process appended since, or decide again on the caught-up view.
-        with self._lock, self.ledger_recorder.append_lock():
-            for _ in range(MAX_ATTEMPTS):
-                try:
-                    return self._attempt(envelope, at)
-                except _HeadMoved:
+        # The first attempt trusts this process's view. If another process appended since,
+        # the log's primary key refuses the save; the writer then takes the append lock,
+        # catches up and decides again, and writers in different processes take turns, so
+        # none starves.
+        with self._lock:
+            with self.ledger_recorder.first_attempt_lock():
+                receipt = self._attempt_on_view(envelope, at)
+            if receipt is not None:
+                return receipt
+            with self.ledger_recorder.append_lock():
+                for _ in range(MAX_ATTEMPTS):
                     self._catch_up()
-                except LedgerError:
-                    if self.ledger_recorder.max_seq() <= self._head:
-                        raise
-                    self._catch_up()
+                    receipt = self._attempt_on_view(envelope, at)
+                    if receipt is not None:
+                        return receipt
             msg = "the ledger kept changing under this command; nothing was appended, try again"
             raise ConflictError(msg)
+
+    def _attempt_on_view(self, envelope: Envelope, at: datetime) -> Receipt | None:
+        """Decide and save on this process's view; None if another process appended first.
+
+        A refusal saves nothing, so no key notices a stale view: before refusing, check
+        that no other process appended since; if one did, the command is decided again.
+        """
+        try:
+            return self._attempt(envelope, at)
+        except _HeadMoved:
+            return None
+        except LedgerError:
+            if self.ledger_recorder.max_seq() <= self._head:
+                raise
+            return None
 
     def _attempt(self, envelope: Envelope, at: datetime) -> Receipt:
         lookup = _CachedLookup(self)

@@ -70,6 +70,18 @@ class LedgerRecorder(ApplicationRecorder):
         """
         yield
 
+    @contextmanager
+    def first_attempt_lock(self) -> Iterator[None]:
+        """Held while an append is first decided and saved, on the process's own view.
+
+        The append lock, where holding it costs nothing worth saving. A backend whose lock
+        costs round trips may hold nothing here, if its save then defers to any writer that
+        holds the append lock: a stale first attempt is refused and tried again under the
+        lock (`Ledger.append`), so writers still take turns once one of them has lost.
+        """
+        with self.append_lock():
+            yield
+
     @abstractmethod
     def max_seq(self) -> int:
         """The last sequence number (0 for an empty ledger)."""

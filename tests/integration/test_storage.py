@@ -198,6 +198,29 @@ def test_two_processes_taking_turns_a_hundred_times_always_catch_up_and_land(
     assert a.ledger.refresh() == b.ledger.refresh() == start + 100
 
 
+def test_a_writer_holding_the_append_lock_goes_first_and_the_others_wait_for_it(
+    open_ledger: OpenLedger, tables: Tables
+) -> None:
+    """On PostgreSQL a first attempt takes no lock: its insert must defer to the lock's holder."""
+    a = World.build(open_ledger())
+    b = World(open_ledger(), a.authors)
+    counts = tables.count()
+    landed: dict[str, int] = {}
+    waiting = threading.Thread(target=lambda: landed.setdefault("b", register_unit(b, "WAITS").seq))
+
+    with a.ledger.ledger_recorder.append_lock():
+        waiting.start()
+        waiting.join(timeout=1.0)  # time enough to land, were it not waiting
+        assert waiting.is_alive()
+        assert tables.count() == counts
+        landed["a"] = register_unit(a, "HOLDS").seq
+    waiting.join(timeout=30)
+
+    assert not waiting.is_alive()
+    assert landed["b"] == landed["a"] + 1
+    assert tables.seqs() == list(range(1, landed["b"] + 1))
+
+
 def test_a_stale_process_decides_against_the_ledger_as_it_stands(open_ledger: OpenLedger, tables: Tables) -> None:
     """B's cached view of a key predates its revocation by A: B must not use or revoke it again."""
     a = World.build(open_ledger())
