@@ -10,7 +10,18 @@ One run prints, for each backend asked for (SQLite by default; ``--backends sqli
    in place, each batch written by COPY with its position in one transaction. Against a plain
    `eventsourcing` loop over the same events: page through
    ``ledger.recorder.select_notifications(start, BATCH)`` and ``ledger.mapper.to_domain_event``
-   every notification, keeping nothing (goal: rebuild >= 0.5x the plain loop).
+   every notification, keeping nothing (goal: rebuild >= 0.5x the plain loop). And a third
+   variant, the **write floor**: the rows the rebuilt views hold, read once (untimed, after the
+   warm-up rebuild) as tuples in column order, written into an empty store the way the rebuild
+   writes its own, in as many transactions (one per `BATCH` entries, each carrying the same
+   share of every table's rows and moving the position as ``Views.apply`` does), store switch
+   included: on SQLite a fresh `ScratchViews` file filled by ``executemany`` of the views'
+   INSERT and taken over by the views (``views.rebuilding()``, ``take_over``); on PostgreSQL
+   ``views.reset()`` and the views' own ``_write`` (COPY). The views' dump must be unchanged
+   byte for byte after each (checked untimed). It prints the **ceiling**, plain / (plain +
+   write floor) per repeat: the best rebuild / plain ratio if reading, decoding and computing
+   the rows cost no more than the plain loop does; the rest of a rebuild's time is its Python.
+   It is information, not a goal.
 2. **Peak memory of a rebuild** at ``--events-small`` (100,000) and ``--events-large``
    (1,000,000) events, each measured in a fresh subprocess, two ways: the ``tracemalloc``
    peak (Python allocations only) above what was allocated before the rebuild started, and
@@ -44,17 +55,19 @@ by the sources that shape their bytes. A PostgreSQL run copies the cached rows i
 schema (``COPY``, in ledger order, so notification ids follow sequence numbers) and drops it
 afterwards.
 
-Method (/work/shared/research/perf-physics.md): this 2-vCPU box is noisy, so the two
-variants run interleaved with their order alternating every repeat, after one untimed
-warm-up of each; figures are medians of the repeats and the ratio is the median of the
-per-repeat ratios (min-max given). Compare ratios, not absolute rates across runs.
+Method (/work/shared/research/perf-physics.md): this 2-vCPU box is noisy, so the three
+variants run interleaved with their order alternating every repeat (forward, then reversed),
+after one untimed warm-up of each; figures are medians of the repeats, and the ratio and the
+ceiling are medians of the per-repeat figures (min-max given). Compare ratios, not absolute
+rates across runs.
 
     .venv/bin/python bench/projections.py [--events-small 100000] [--events-large 1000000]
         [--repeats 5] [--backends sqlite[,postgres]] [--quick] [--postgres-url URL]
 
 ``--quick``: 20,000 / 100,000 events, 3 repeats. The goals are reported, never enforced:
 it exits non-zero only on errors (a rebuild or a loop that does not see every event, a
-generated ledger the self-check refuses, a measuring subprocess that fails).
+write floor that writes other rows or leaves other views, a generated ledger the self-check
+refuses, a measuring subprocess that fails).
 """
 
 from __future__ import annotations
@@ -110,6 +123,8 @@ from ledger.submissions import Submission
 from ledger.transparency import DEFAULT_ORIGIN
 from projections import open_views, rebuild
 from projections.runner import BATCH
+from projections.schema import TABLES, Table
+from projections.views import Views
 from web import demo
 
 DEFAULT_POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -700,14 +715,114 @@ def plain_loop(ledger: Any) -> int:
         start = page[-1].id + 1
 
 
-def timed(run: Callable[[], int], expected: int, what: str) -> float:
+def timed(run: Callable[[], int], expected: int, what: str, unit: str = "events") -> float:
     gc.collect()
     started = time.perf_counter()
     count = run()
     elapsed = time.perf_counter() - started
     if count != expected:
-        raise RuntimeError(f"{what} saw {count:,} events, not {expected:,}")
+        raise RuntimeError(f"{what} saw {count:,} {unit}, not {expected:,}")
     return elapsed
+
+
+# The write floor: what a rebuild must write, and nothing else ---------------------------
+
+
+def insert_tuples(store: Views, cursor: Any, table: Table, rows: list[Any]) -> None:
+    """SQLite: the statement the views' `_write` runs for new rows, given the rows as tuples already
+    (turning a batch's row mappings into tuples is the rebuild's Python, not its writing)."""
+    cursor.executemany(store.statements.insert(table), rows)
+
+
+def write_mappings(store: Views, cursor: Any, table: Table, rows: list[Any]) -> None:
+    """PostgreSQL: the views' own `_write` for new rows (COPY into the table; a few rows by INSERT)."""
+    store._write(cursor, table, "insert", rows)
+
+
+#: How the write floor writes one table's share of a transaction, per backend.
+FLOOR_WRITERS: dict[str, Callable[[Views, Any, Table, list[Any]], None]] = {
+    "sqlite": insert_tuples,
+    "postgres": write_mappings,
+}
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """The rows one transaction of the write floor writes, and the position it moves the store to."""
+
+    start: int
+    end: int
+    rows: dict[Table, list[Any]]
+
+
+@dataclass(frozen=True)
+class ViewRows:
+    """Every row the rebuilt views hold, read once, cut into the rebuild's transactions; and their dump."""
+
+    count: int
+    transactions: list[Transaction]
+    dump: bytes
+
+
+def view_rows(backend: str, views: Views) -> ViewRows:
+    """Read every row of every view table (untimed) and cut them into the transactions a rebuild
+    commits: one per `BATCH` entries, each taking the same share of every table's rows.
+
+    Rows are tuples in column order, read in the order a full scan gives (key order on SQLite,
+    about the order written on PostgreSQL). PostgreSQL's `_write` reads a row's values by
+    column name, so there they are made mappings here, before any timing.
+    """
+    position = views.position()
+    tables: dict[Table, list[Any]] = {}
+    with views._reading() as cursor:
+        for table in TABLES:
+            columns = table.column_names
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {views.statements.qualify(table.name)}")
+            rows = [tuple(row[c] for c in columns) for row in cursor.fetchall()]
+            tables[table] = [dict(zip(columns, row, strict=True)) for row in rows] if backend == "postgres" else rows
+    batches = max(1, -(-position // BATCH))
+    transactions = [
+        Transaction(
+            start=n * BATCH,
+            end=min(position, (n + 1) * BATCH),
+            rows={table: share(table_rows, n, batches) for table, table_rows in tables.items()},
+        )
+        for n in range(batches)
+    ]
+    return ViewRows(sum(map(len, tables.values())), transactions, views.dump())
+
+
+def share(rows: list[Any], n: int, parts: int) -> list[Any]:
+    """The `n`-th of `parts` near-equal consecutive slices of `rows`."""
+    return rows[len(rows) * n // parts : len(rows) * (n + 1) // parts]
+
+
+def write_floor(backend: str, views: Views, rows: ViewRows) -> int:
+    """Write `rows` as a rebuild writes its own into an empty store; return how many were written.
+
+    `views.rebuilding()` gives the store and its switch, as it does the rebuild: on SQLite a
+    new `ScratchViews` file that the views then take over (`take_over`: old tables dropped,
+    rows copied, indexes built); on PostgreSQL the views themselves after `reset()`. Each
+    transaction moves the position first, as `Views.apply` does (`_move`). Left out: the rows'
+    computation, and the rebuild's closing look for entries appended meanwhile (one empty read).
+    """
+    write = FLOOR_WRITERS[backend]
+    written = 0
+    with views.rebuilding() as store:
+        for transaction in rows.transactions:
+            with store._writing() as cursor:
+                store._move(cursor, transaction.start, transaction.end)
+                for table, table_rows in transaction.rows.items():
+                    if table_rows:  # as `_write` does: an empty table part costs no statement
+                        write(store, cursor, table, table_rows)
+                        written += len(table_rows)
+    return written
+
+
+def check_unchanged(views: Views, rows: ViewRows) -> None:
+    """The views after the write floor must dump what the rebuild left, byte for byte (untimed)."""
+    if views.dump() != rows.dump:
+        raise RuntimeError("the write floor left views that differ from the rebuilt ones")
 
 
 @dataclass
@@ -716,27 +831,49 @@ class Throughput:
     events: int
     rebuild: list[float] = field(default_factory=list)
     plain: list[float] = field(default_factory=list)
+    write_floor: list[float] = field(default_factory=list)
+    rows: int = 0  # rows the rebuilt views hold: what the write floor writes
+    transactions: int = 0
+
+
+def ceilings(t: Throughput) -> list[float]:
+    """Per repeat: the best rebuild / plain ratio, if a rebuild cost the plain loop plus the write floor."""
+    return [plain / (plain + floor) for plain, floor in zip(t.plain, t.write_floor, strict=True)]
 
 
 def throughput(backend: str, url: str, events: int, repeats: int, progress: Callable[[str], None]) -> Throughput:
-    """Rebuild and the plain loop, interleaved (order alternating), after one untimed warm-up of each."""
+    """Rebuild, the plain loop and the write floor, interleaved (order alternating), after one
+    untimed warm-up of each. The write floor's rows are read once, after the warm-up rebuild."""
     ledger = Ledger(env=persistence_env(url))
     views = open_views(ledger)
     result = Throughput(backend, events)
     try:
         runs = {
-            "rebuild": lambda: rebuild(ledger, views),
-            "plain": lambda: plain_loop(ledger),
+            "rebuild": (lambda: rebuild(ledger, views), events, "events"),
+            "plain": (lambda: plain_loop(ledger), events, "events"),
         }
-        for name, run in runs.items():
-            timed(run, events, name)
+
+        def run_timed(name: str) -> float:
+            run, expected, unit = runs[name]
+            elapsed = timed(run, expected, name.replace("_", " "), unit)
+            if name == "write_floor":
+                check_unchanged(views, rows)  # untimed
+            return elapsed
+
+        run_timed("rebuild")
+        run_timed("plain")
+        rows = view_rows(backend, views)  # what the warm-up rebuild left: the same rows as every rebuild
+        result.rows, result.transactions = rows.count, len(rows.transactions)
+        runs["write_floor"] = (lambda: write_floor(backend, views, rows), rows.count, "rows")
+        run_timed("write_floor")
         for repeat in range(repeats):
-            order = ("rebuild", "plain") if repeat % 2 == 0 else ("plain", "rebuild")
+            order = list(runs) if repeat % 2 == 0 else list(reversed(runs))
             for name in order:
-                getattr(result, name).append(timed(runs[name], events, name))
+                getattr(result, name).append(run_timed(name))
             progress(
                 f"  {backend} repeat {repeat + 1}/{repeats}: rebuild {events / result.rebuild[-1]:,.0f} ev/s, "
-                f"plain {events / result.plain[-1]:,.0f} ev/s ({load()})"
+                f"plain {events / result.plain[-1]:,.0f} ev/s, write floor {result.write_floor[-1]:.2f} s "
+                f"({rows.count / result.write_floor[-1]:,.0f} rows/s): ceiling {ceilings(result)[-1]:.2f}× ({load()})"
             )
         if views.head_position() != events:
             raise RuntimeError(f"the rebuilt views stand at {views.head_position()}, not {events}")
@@ -848,6 +985,29 @@ def verdict(value: float, goal: float, *, at_least: bool) -> str:
     return f"{'≥' if at_least else '≤'} {goal:.1f}×: {'met' if met else 'NOT met'}"
 
 
+def write_floor_lines(t: Throughput) -> list[str]:
+    rates = [t.rows / s for s in t.write_floor]
+    ceiling = ceilings(t)
+    return [
+        f"   {t.backend:<9} write floor: {t.rows:,} rows in {t.transactions} transactions, "
+        f"{spread(t.write_floor, '.2f')} s, {spread(rates)} rows/s",
+        f"   {'':<9} ceiling if the rebuild's Python cost no more than the plain decode: "
+        f"{statistics.median(ceiling):.2f}× ({min(ceiling):.2f}–{max(ceiling):.2f}) "
+        f"(the views' rows alone take {statistics.median(t.write_floor):.2f} s)",
+    ]
+
+
+def ceiling_goal(t: Throughput) -> tuple[str, str, str]:
+    """The ceiling in the goals summary: information, set beside the throughput goal, not a goal."""
+    ceiling = statistics.median(ceilings(t))
+    side = "below" if ceiling < GOAL_THROUGHPUT else "at or above"
+    return (
+        f"ceiling: plain / (plain + write floor), {t.backend}",
+        f"{ceiling:.2f}×",
+        f"information, not a goal ({side} the {GOAL_THROUGHPUT:.1f}× goal)",
+    )
+
+
 def mib(n: float) -> str:
     return f"{n / 2**20:,.1f} MiB"
 
@@ -870,6 +1030,16 @@ def report(throughputs: list[Throughput], memories: list[Memory], small: int, la
         cells = (t.backend, spread(rebuild_rates), spread(plain_rates), spread(ratio, ".2f"), result)
         lines.append("   {:<9} {:>26} {:>28} {:>20}   {}".format(*cells))
         goals.append((f"rebuild / plain loop, {t.backend}", f"{ratio_median:.2f}×", result))
+        goals.append(ceiling_goal(t))
+    lines.append(
+        "\n   Write floor: the rows the rebuilt views hold (read once, untimed), written into an empty store the way\n"
+        "   the rebuild writes its own, in as many transactions (one per BATCH entries, each with its position),\n"
+        "   switch included (SQLite: scratch file and take-over; PostgreSQL: reset, then COPY in place). Ceiling:\n"
+        "   plain / (plain + write floor) per repeat, the best rebuild / plain ratio if reading, decoding and\n"
+        "   computing the rows cost no more than the plain loop's decoding (median, min–max)"
+    )
+    for t in throughputs:
+        lines += write_floor_lines(t)
     lines.append(
         "\n2. Peak memory of one rebuild, each in a fresh subprocess. tracemalloc: the peak of Python allocations\n"
         "   above those live when the rebuild started. ru_maxrss: the growth of the process's peak resident set\n"
