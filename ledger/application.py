@@ -12,6 +12,8 @@ ledger then drops what changed from its cache and decides again, so every comman
 decided against the ledger exactly as it stands when it is appended. Writers in different
 processes also take turns through the recorder's append lock (a file lock on SQLite, an
 advisory lock on PostgreSQL); without it a busy process could make another lose every retry.
+On PostgreSQL a first attempt skips the lock's two round trips: its insert defers to
+whichever writer holds the lock, and only a writer that lost takes it.
 """
 
 from __future__ import annotations
