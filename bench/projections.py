@@ -23,11 +23,13 @@ One run prints, for each backend asked for (SQLite by default; ``--backends sqli
    the rows cost no more than the plain loop does; the rest of a rebuild's time is its Python.
    It is information, not a goal.
 2. **Peak memory of a rebuild** at ``--events-small`` (100,000) and ``--events-large``
-   (1,000,000) events, each measured in a fresh subprocess, two ways: the ``tracemalloc``
-   peak (Python allocations only) above what was allocated before the rebuild started, and
-   the growth of ``ru_maxrss`` (the process's peak resident set, which also counts SQLite's
-   page cache, psycopg's buffers and the allocator's slack) during the rebuild, in a second
-   run without tracemalloc (goal: large <= 1.5x small on each, i.e. the rebuild streams).
+   (1,000,000) events, each measured in a fresh subprocess: the ``tracemalloc`` peak (Python
+   allocations only) above what was allocated before the rebuild started; and, in a second
+   run without tracemalloc, the growth of the process's peak resident set (``VmHWM``, which
+   also counts SQLite's page cache, psycopg's buffers and the allocator's slack) during the
+   rebuild, and the largest resident set sampled after each batch (goal: large <= 1.5x small
+   on each, i.e. the rebuild streams). Not ``ru_maxrss``: Linux carries the parent's peak
+   into a child it starts, so a child started by this (large) process would report that.
 
 The ledgers. The registry is built through the real `Ledger`: the Hưng Yên demo of web/demo.py
 (`load_demo`: units, officers and keys, indices, the 2023 and 2024 cycles, about 400
@@ -80,7 +82,6 @@ import itertools
 import json
 import os
 import random
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -883,6 +884,21 @@ def throughput(backend: str, url: str, events: int, repeats: int, progress: Call
     return result
 
 
+def peak_rss() -> int:
+    """This process's peak resident set so far, in bytes (Linux ``VmHWM``; 0 elsewhere).
+
+    Unlike ``ru_maxrss``, it starts afresh with the program: Linux carries a parent's peak
+    into the ``ru_maxrss`` of a child it starts, which would hide the child's own.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def rss_now() -> int:
     """The resident set now, in bytes (Linux /proc; 0 elsewhere)."""
     try:
@@ -892,7 +908,7 @@ def rss_now() -> int:
 
 
 def child(mode: str, url: str, expected: int) -> None:
-    """In a fresh process: one rebuild, measured by tracemalloc or by ru_maxrss; prints JSON."""
+    """In a fresh process: one rebuild, measured by tracemalloc or by resident sets; prints JSON."""
     if mode == "tracemalloc":
         tracemalloc.start()
     ledger = Ledger(env=persistence_env(url))
@@ -903,7 +919,7 @@ def child(mode: str, url: str, expected: int) -> None:
     if mode == "tracemalloc":
         traced_before = tracemalloc.get_traced_memory()[0]
         tracemalloc.reset_peak()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_before = peak_rss()
     resident = [rss_now()]
 
     def sample(_: int) -> None:
@@ -912,12 +928,12 @@ def child(mode: str, url: str, expected: int) -> None:
     started = time.perf_counter()
     count = rebuild(ledger, views, progress=sample)
     elapsed = time.perf_counter() - started
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_after = peak_rss()
     result: dict[str, Any] = {
         "events": count,
         "seconds": elapsed,
-        "rss_before_kib": rss_before,
-        "rss_after_kib": rss_after,
+        "peak_before": peak_before,
+        "peak_after": peak_after,
         "resident_start": resident[0],
         "resident_peak": max(resident),
     }
@@ -937,8 +953,8 @@ class Memory:
     backend: str
     events: int
     traced_peak: int  # bytes above what was allocated when the rebuild started
-    rss_growth_kib: int  # ru_maxrss after − before, in the run without tracemalloc
-    rss_before_kib: int
+    peak_growth: int  # bytes: the peak resident set (VmHWM) after − before, in the run without tracemalloc
+    resident_start: int  # bytes: the resident set when the rebuild started
     resident_growth: int  # bytes: the largest resident set sampled after each batch − the one at the start
     seconds: float  # the rebuild without tracemalloc
     traced_seconds: float
@@ -963,8 +979,8 @@ def memory(backend: str, url: str, events: int, progress: Callable[[str], None])
         backend,
         events,
         traced_peak=traced["traced_peak"] - traced["traced_before"],
-        rss_growth_kib=rss["rss_after_kib"] - rss["rss_before_kib"],
-        rss_before_kib=rss["rss_before_kib"],
+        peak_growth=rss["peak_after"] - rss["peak_before"],
+        resident_start=rss["resident_start"],
         resident_growth=rss["resident_peak"] - rss["resident_start"],
         seconds=rss["seconds"],
         traced_seconds=traced["seconds"],
@@ -1042,21 +1058,21 @@ def report(throughputs: list[Throughput], memories: list[Memory], small: int, la
         lines += write_floor_lines(t)
     lines.append(
         "\n2. Peak memory of one rebuild, each in a fresh subprocess. tracemalloc: the peak of Python allocations\n"
-        "   above those live when the rebuild started. ru_maxrss: the growth of the process's peak resident set\n"
-        "   (after − before the rebuild, in a second run without tracemalloc; it also counts SQLite's page cache,\n"
-        "   driver buffers and allocator slack, and reads 0 while the rebuild fits in memory the setup had\n"
+        "   above those live when the rebuild started. peak RSS: the growth of the process's peak resident set\n"
+        "   (VmHWM after − before the rebuild, in a second run without tracemalloc; it also counts SQLite's page\n"
+        "   cache, driver buffers and allocator slack, and reads 0 while the rebuild fits in memory the setup had\n"
         "   touched). sampled RSS: the largest resident set read from /proc after each batch − the one at the\n"
         "   start, in that same run. Time: the rebuild without tracemalloc (and with it)."
     )
-    header = ("backend", "events", "tracemalloc", "ru_maxrss", "sampled RSS", "RSS at start", "rebuild", "traced")
+    header = ("backend", "events", "tracemalloc", "peak RSS", "sampled RSS", "RSS at start", "rebuild", "traced")
     lines.append("   {:<9} {:>10} {:>13} {:>13} {:>13} {:>13} {:>20} {:>8}".format(*header))
     by_backend: dict[str, dict[int, Memory]] = {}
     for m in memories:
         by_backend.setdefault(m.backend, {})[m.events] = m
         timing = f"{m.seconds:.1f} s {m.events / m.seconds:,.0f}/s"
         lines.append(
-            f"   {m.backend:<9} {m.events:>10,} {mib(m.traced_peak):>13} {mib(m.rss_growth_kib * 1024):>13}"
-            f" {mib(m.resident_growth):>13} {mib(m.rss_before_kib * 1024):>13} {timing:>20} {m.traced_seconds:>6.0f} s"
+            f"   {m.backend:<9} {m.events:>10,} {mib(m.traced_peak):>13} {mib(m.peak_growth):>13}"
+            f" {mib(m.resident_growth):>13} {mib(m.resident_start):>13} {timing:>20} {m.traced_seconds:>6.0f} s"
         )
     for backend, sizes in by_backend.items():
         if small not in sizes or large not in sizes:
@@ -1064,7 +1080,7 @@ def report(throughputs: list[Throughput], memories: list[Memory], small: int, la
         a, b = sizes[small], sizes[large]
         figures = {
             "tracemalloc peak": (a.traced_peak, b.traced_peak),
-            "ru_maxrss growth": (a.rss_growth_kib * 1024, b.rss_growth_kib * 1024),
+            "peak RSS growth": (a.peak_growth, b.peak_growth),
             "sampled RSS growth": (a.resident_growth, b.resident_growth),
         }
         cells = []
