@@ -12,12 +12,11 @@ One run prints, for each backend asked for (SQLite by default; ``--backends sqli
    ``ledger.recorder.select_notifications(start, BATCH)`` and ``ledger.mapper.to_domain_event``
    every notification, keeping nothing (goal: rebuild >= 0.5x the plain loop). And a third
    variant, the **write floor**: the rows the rebuilt views hold, read once (untimed, after the
-   warm-up rebuild) as tuples in column order, written into an empty store the way the rebuild
-   writes its own, in as many transactions (one per `BATCH` entries, each carrying the same
-   share of every table's rows and moving the position as ``Views.apply`` does), store switch
-   included: on SQLite a fresh `ScratchViews` file filled by ``executemany`` of the views'
-   INSERT and taken over by the views (``views.rebuilding()``, ``take_over``); on PostgreSQL
-   ``views.reset()`` and the views' own ``_write`` (COPY). The views' dump must be unchanged
+   warm-up rebuild), written into an empty store through the views' own ``_write``, in as
+   many transactions (one per `BATCH` entries, each carrying the same share of every table's
+   rows and moving the position as ``Views.apply`` does), store switch included: on SQLite a
+   fresh `ScratchViews` file filled by ``executemany`` of INSERT and taken over by the views
+   (``views.rebuilding()``, ``take_over``); on PostgreSQL ``views.reset()`` and COPY. The views' dump must be unchanged
    byte for byte after each (checked untimed). It prints the **ceiling**, plain / (plain +
    write floor) per repeat: the best rebuild / plain ratio if reading, decoding and computing
    the rows cost no more than the plain loop does; the rest of a rebuild's time is its Python.
@@ -124,7 +123,7 @@ from ledger.submissions import Submission
 from ledger.transparency import DEFAULT_ORIGIN
 from projections import open_views, rebuild
 from projections.runner import BATCH
-from projections.schema import TABLES, Table
+from projections.schema import TABLES, Row, Table
 from projections.views import Views
 from web import demo
 
@@ -729,31 +728,13 @@ def timed(run: Callable[[], int], expected: int, what: str, unit: str = "events"
 # The write floor: what a rebuild must write, and nothing else ---------------------------
 
 
-def insert_tuples(store: Views, cursor: Any, table: Table, rows: list[Any]) -> None:
-    """SQLite: the statement the views' `_write` runs for new rows, given the rows as tuples already
-    (turning a batch's row mappings into tuples is the rebuild's Python, not its writing)."""
-    cursor.executemany(store.statements.insert(table), rows)
-
-
-def write_mappings(store: Views, cursor: Any, table: Table, rows: list[Any]) -> None:
-    """PostgreSQL: the views' own `_write` for new rows (COPY into the table; a few rows by INSERT)."""
-    store._write(cursor, table, "insert", rows)
-
-
-#: How the write floor writes one table's share of a transaction, per backend.
-FLOOR_WRITERS: dict[str, Callable[[Views, Any, Table, list[Any]], None]] = {
-    "sqlite": insert_tuples,
-    "postgres": write_mappings,
-}
-
-
 @dataclass(frozen=True)
 class Transaction:
     """The rows one transaction of the write floor writes, and the position it moves the store to."""
 
     start: int
     end: int
-    rows: dict[Table, list[Any]]
+    rows: dict[Table, list[Row]]
 
 
 @dataclass(frozen=True)
@@ -765,22 +746,19 @@ class ViewRows:
     dump: bytes
 
 
-def view_rows(backend: str, views: Views) -> ViewRows:
+def view_rows(views: Views) -> ViewRows:
     """Read every row of every view table (untimed) and cut them into the transactions a rebuild
     commits: one per `BATCH` entries, each taking the same share of every table's rows.
 
-    Rows are tuples in column order, read in the order a full scan gives (key order on SQLite,
-    about the order written on PostgreSQL). PostgreSQL's `_write` reads a row's values by
-    column name, so there they are made mappings here, before any timing.
+    Rows are mappings, as a batch hands them to the views' `_write`, in the order a full scan
+    gives (key order on SQLite, about the order written on PostgreSQL).
     """
     position = views.position()
-    tables: dict[Table, list[Any]] = {}
+    tables: dict[Table, list[Row]] = {}
     with views._reading() as cursor:
         for table in TABLES:
-            columns = table.column_names
-            cursor.execute(f"SELECT {', '.join(columns)} FROM {views.statements.qualify(table.name)}")
-            rows = [tuple(row[c] for c in columns) for row in cursor.fetchall()]
-            tables[table] = [dict(zip(columns, row, strict=True)) for row in rows] if backend == "postgres" else rows
+            cursor.execute(f"SELECT * FROM {views.statements.qualify(table.name)}")
+            tables[table] = views._fetch_rows(cursor)
     batches = max(1, -(-position // BATCH))
     transactions = [
         Transaction(
@@ -798,25 +776,25 @@ def share(rows: list[Any], n: int, parts: int) -> list[Any]:
     return rows[len(rows) * n // parts : len(rows) * (n + 1) // parts]
 
 
-def write_floor(backend: str, views: Views, rows: ViewRows) -> int:
+def write_floor(views: Views, rows: ViewRows) -> int:
     """Write `rows` as a rebuild writes its own into an empty store; return how many were written.
 
     `views.rebuilding()` gives the store and its switch, as it does the rebuild: on SQLite a
     new `ScratchViews` file that the views then take over (`take_over`: old tables dropped,
     rows copied, indexes built); on PostgreSQL the views themselves after `reset()`. Each
-    transaction moves the position first, as `Views.apply` does (`_move`). Left out: the rows'
-    computation, and the rebuild's closing look for entries appended meanwhile (one empty read).
+    transaction moves the position first, as `Views.apply` does (`_move`), then writes each
+    table's new rows through the views' own `_write` (SQLite: `executemany` of INSERT;
+    PostgreSQL: COPY). Left out: the rows' computation, and the rebuild's closing look for
+    entries appended meanwhile (one empty read).
     """
-    write = FLOOR_WRITERS[backend]
     written = 0
     with views.rebuilding() as store:
         for transaction in rows.transactions:
             with store._writing() as cursor:
                 store._move(cursor, transaction.start, transaction.end)
                 for table, table_rows in transaction.rows.items():
-                    if table_rows:  # as `_write` does: an empty table part costs no statement
-                        write(store, cursor, table, table_rows)
-                        written += len(table_rows)
+                    store._write(cursor, table, "insert", table_rows)
+                    written += len(table_rows)
     return written
 
 
@@ -863,9 +841,9 @@ def throughput(backend: str, url: str, events: int, repeats: int, progress: Call
 
         run_timed("rebuild")
         run_timed("plain")
-        rows = view_rows(backend, views)  # what the warm-up rebuild left: the same rows as every rebuild
+        rows = view_rows(views)  # what the warm-up rebuild left: the same rows as every rebuild
         result.rows, result.transactions = rows.count, len(rows.transactions)
-        runs["write_floor"] = (lambda: write_floor(backend, views, rows), rows.count, "rows")
+        runs["write_floor"] = (lambda: write_floor(views, rows), rows.count, "rows")
         run_timed("write_floor")
         for repeat in range(repeats):
             order = list(runs) if repeat % 2 == 0 else list(reversed(runs))
