@@ -296,36 +296,49 @@ def _timed(fn: Callable[[], None]) -> float:
     return time.perf_counter() - start
 
 
-def run_ledger(
-    backend: Backend, work: Workload, *, profile: cProfile.Profile | None = None
-) -> tuple[float, list[Stored], float]:
-    """Append the timed envelopes to a fresh ledger; (seconds, what it stored, read back; avg state bytes)."""
+@contextlib.contextmanager
+def registry_ledger(backend: Backend, work: Workload) -> Iterator[Ledger]:
+    """A ledger in a fresh database holding only the registry `work` needs (appended, untimed)."""
     with backend.database() as url:
         ledger = work.open_ledger(backend.ledger_env(url))
         try:
             for signed in work.setup:
                 ledger.append(signed.envelope())
-            envelopes = [signed.envelope() for signed in work.timed]
-            append = ledger.append
-
-            def loop() -> None:
-                for envelope in envelopes:
-                    append(envelope)
-
-            if profile is not None:
-                profile.enable()
-            seconds = _timed(loop)
-            if profile is not None:
-                profile.disable()
-            expected = len(work.setup) + len(work.timed)
-            if ledger.head != expected or ledger.ledger_recorder.max_seq() != expected:
-                raise RuntimeError(f"ledger holds {ledger.ledger_recorder.max_seq()} entries, expected {expected}")
-            logged = list(ledger.entries(len(work.setup) + 1))
-            subtrees = ledger.ledger_recorder.subtree_rows([entry.seq for entry in logged])
-            stored = [Stored(entry.event, log_entry(entry, subtrees[entry.seq][1])) for entry in logged]
-            state_bytes = _average_state_bytes(ledger, skip=len(work.setup))
+            yield ledger
         finally:
             ledger.close()
+
+
+def check_holds(ledger: Ledger, expected: int) -> None:
+    """Raise unless the ledger's log ends at `expected` entries."""
+    if ledger.ledger_recorder.max_seq() != expected:
+        raise RuntimeError(f"ledger holds {ledger.ledger_recorder.max_seq()} entries, expected {expected}")
+
+
+def run_ledger(
+    backend: Backend, work: Workload, *, profile: cProfile.Profile | None = None
+) -> tuple[float, list[Stored], float]:
+    """Append the timed envelopes to a fresh ledger; (seconds, what it stored, read back; avg state bytes)."""
+    with registry_ledger(backend, work) as ledger:
+        envelopes = [signed.envelope() for signed in work.timed]
+        append = ledger.append
+
+        def loop() -> None:
+            for envelope in envelopes:
+                append(envelope)
+
+        if profile is not None:
+            profile.enable()
+        seconds = _timed(loop)
+        if profile is not None:
+            profile.disable()
+        check_holds(ledger, len(work.setup) + len(work.timed))
+        if ledger.head != len(work.setup) + len(work.timed):
+            raise RuntimeError(f"the ledger's head is {ledger.head}, expected {len(work.setup) + len(work.timed)}")
+        logged = list(ledger.entries(len(work.setup) + 1))
+        subtrees = ledger.ledger_recorder.subtree_rows([entry.seq for entry in logged])
+        stored = [Stored(entry.event, log_entry(entry, subtrees[entry.seq][1])) for entry in logged]
+        state_bytes = _average_state_bytes(ledger, skip=len(work.setup))
     return seconds, stored, state_bytes
 
 
@@ -353,23 +366,15 @@ def run_storage(backend: Backend, work: Workload, stored: list[Stored]) -> float
     the same positions, so the same rows, constraints and index pages are written. No
     signature is verified, no signer looked up, no record read, no leaf or receipt made.
     """
-    with backend.database() as url:
-        ledger = work.open_ledger(backend.ledger_env(url))
-        try:
-            for signed in work.setup:
-                ledger.append(signed.envelope())
-            save = ledger.save
+    with registry_ledger(backend, work) as ledger:
+        save = ledger.save
 
-            def loop() -> None:
-                for item in stored:
-                    save(item.event, log_entry=item.entry)
+        def loop() -> None:
+            for item in stored:
+                save(item.event, log_entry=item.entry)
 
-            seconds = _timed(loop)
-            expected = len(work.setup) + len(stored)
-            if ledger.ledger_recorder.max_seq() != expected:
-                raise RuntimeError(f"ledger holds {ledger.ledger_recorder.max_seq()} entries, expected {expected}")
-        finally:
-            ledger.close()
+        seconds = _timed(loop)
+        check_holds(ledger, len(work.setup) + len(stored))
     return seconds
 
 
