@@ -41,6 +41,12 @@ if TYPE_CHECKING:
     from psycopg.rows import DictRow
 
 
+class _Holding(threading.local):
+    """Whether this thread holds the append lock (its inserts then need not give way)."""
+
+    lock = False
+
+
 class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
     """Stores events in ``<name>_events`` and their log rows in ``<name>_log``."""
 
@@ -50,7 +56,7 @@ class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
         self.log_table = prefix + "_log"
         name = f"par-ledger append {datastore.schema}.{self.log_table}".encode()
         self._append_lock_key = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
-        self._holding = threading.local()  # whether this thread holds the append lock
+        self._holding = _Holding()
         names = {
             "schema": Identifier(datastore.schema),
             "log": Identifier(self.log_table),
@@ -175,7 +181,7 @@ class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
         """A session advisory lock named after this log, on a connection of its own."""
         with self.datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (self._append_lock_key,))
-            held, self._holding.lock = getattr(self._holding, "lock", False), True
+            held, self._holding.lock = self._holding.lock, True
             try:
                 yield
             finally:
@@ -205,7 +211,7 @@ class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
         )
         row = (
             entry.seq - 1,
-            getattr(self._holding, "lock", False),
+            self._holding.lock,
             self._append_lock_key,
             entry.seq,
             entry.originator_id,
