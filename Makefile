@@ -31,7 +31,7 @@ tamper: $(VENV)/installed
 	@rc=$$(mktemp -d); \
 	for backend in sqlite postgres; do \
 		if [ $$backend = sqlite ]; then only="not postgres"; else only=postgres; fi; \
-		( PAR_TAMPER_COUNT=$(PAR_TAMPER_COUNT) $(BIN)/pytest tests/integration/test_tamper_suite.py \
+		( PAR_TAMPER_COUNT=$(PAR_TAMPER_COUNT) $(BIN)/pytest tests/integration/ledger/test_tamper_suite.py \
 			-m "tamper and $$only" -q -s -p no:cacheprovider $(PYTEST_ARGS) 2>&1; echo $$? > $$rc/$$backend ) \
 			| sed -u "s/^/$$backend: /" & \
 	done; \

@@ -54,9 +54,9 @@ from eventsourcing.application import Application
 
 from keys import SigningKey, VerifyingKey
 from ledger.application import Entry, EnvelopeAsDSSE, Ledger
-from ledger.config import persistence_env
-from ledger.envelope import PAYLOAD_TYPE, Author, Envelope, Signature, pae
-from ledger.log import LogEntry
+from ledger.signing.envelope import PAYLOAD_TYPE, Author, Envelope, Signature, pae
+from ledger.storage.config import persistence_env
+from ledger.tlog.log import LogEntry
 
 DEFAULT_POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 COMMANDS = ("officer.register", "cycle.adjust-deadline")
@@ -222,8 +222,8 @@ class SQLiteBackend(Backend):
 
     def prepare_plain(self, app: Application[Any]) -> None:
         if self.force_full:
-            # The same swap as ledger.sqlite.Factory: a pool that sets synchronous=FULL.
-            from ledger.sqlite import LedgerConnectionPool
+            # The same swap as ledger.storage.sqlite.Factory: a pool that sets synchronous=FULL.
+            from ledger.storage.sqlite import LedgerConnectionPool
 
             datastore = app.recorder.datastore  # type: ignore[attr-defined]
             original = datastore.pool
@@ -587,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     work = build_workload(args.command, args.events)
     if args.log_key:
-        from ledger.notes import NoteSigner
+        from ledger.tlog.notes import NoteSigner
 
         seed = hashlib.sha256(b"bench log key").digest()
         work.ledger_options["log_signer"] = NoteSigner("bench.par-ledger.example/log", seed)

@@ -30,7 +30,7 @@ One run prints, for each backend asked for (SQLite by default; ``--backends sqli
    on each, i.e. the rebuild streams). Not ``ru_maxrss``: Linux carries the parent's peak
    into a child it starts, so a child started by this (large) process would report that.
 
-The ledgers. The registry is built through the real `Ledger`: the Hưng Yên demo of web/demo.py
+The ledgers. The registry is built through the real `Ledger`: the Hưng Yên demo of demo/loader.py
 (`load_demo`: units, officers and keys, indices, the 2023 and 2024 cycles, about 400
 entries). On top of it, the stored events of a further N − 400 entries are generated in bulk,
 year after year from 2025 (about 15,000 entries per year): each year's cycle, every rated
@@ -104,28 +104,28 @@ if str(ROOT) not in sys.path:
 
 from eventsourcing.utils import get_topic
 
+from demo import loader as demo
 from ledger.application import Ledger, leaf_of
-from ledger.commands import LOCAL_TIME
-from ledger.config import persistence_env
-from ledger.documents import DocumentStore
-from ledger.dsse import PAYLOAD_TYPE, pae
-from ledger.envelope import Envelope, Signature, canonical_json
-from ledger.fields import Reader
-from ledger.indices import Cycle
-from ledger.log import leaf_hash
-from ledger.notes import NoteSigner
-from ledger.ratings import Rating
-from ledger.records import SignedCreated, subject_id
-from ledger.registry import AUTHORITY_UNIT, RATED_CLASSES, Unit
-from ledger.rules import ILLUSTRATIVE_PARAMETERS, LEVELS, Input, Parameters, evaluate
-from ledger.sqlite import LOG_TABLE
-from ledger.submissions import Submission
-from ledger.transparency import DEFAULT_ORIGIN
+from ledger.domain.fields import Reader
+from ledger.domain.indices import Cycle
+from ledger.domain.local_time import LOCAL_TIME
+from ledger.domain.ratings import Rating
+from ledger.domain.records import SignedCreated, subject_id
+from ledger.domain.registry import AUTHORITY_UNIT, RATED_CLASSES, Unit
+from ledger.domain.rules import ILLUSTRATIVE_PARAMETERS, LEVELS, Input, Parameters, evaluate
+from ledger.domain.submissions import Submission
+from ledger.signing.dsse import PAYLOAD_TYPE, pae
+from ledger.signing.envelope import Envelope, Signature, canonical_json
+from ledger.storage.config import persistence_env
+from ledger.storage.documents import DocumentStore
+from ledger.storage.sqlite import LOG_TABLE
+from ledger.tlog.log import leaf_hash
+from ledger.tlog.notes import NoteSigner
+from ledger.tlog.transparency import DEFAULT_ORIGIN
 from projections import open_views, rebuild
 from projections.runner import BATCH
 from projections.schema import TABLES, Row, Table
 from projections.views import Views
-from web import demo
 
 DEFAULT_POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CACHE_ROOT = Path(tempfile.gettempdir()) / "par-ledger-bench-projections"
@@ -142,17 +142,17 @@ GOAL_MEMORY = 1.5
 GENERATOR = "projections-bench-ledger/1"
 #: Files whose contents shape the stored bytes: a change to any of them makes a new cache.
 CACHE_SOURCES = (
-    "web/demo.py",
+    "demo/loader.py",
     "ledger/application.py",
-    "ledger/envelope.py",
-    "ledger/dsse.py",
-    "ledger/log.py",
-    "ledger/records.py",
-    "ledger/registry.py",
-    "ledger/submissions.py",
-    "ledger/ratings.py",
-    "ledger/indices.py",
-    "ledger/rules.py",
+    "ledger/signing/envelope.py",
+    "ledger/signing/dsse.py",
+    "ledger/tlog/log.py",
+    "ledger/domain/records.py",
+    "ledger/domain/registry.py",
+    "ledger/domain/submissions.py",
+    "ledger/domain/ratings.py",
+    "ledger/domain/indices.py",
+    "ledger/domain/rules.py",
 )
 FIRST_YEAR = 2025
 YEAR_VOLUME = 15_000  # entries per generated year

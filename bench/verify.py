@@ -2,7 +2,7 @@
 
 One run prints four figures of merit, each as a ratio to a floor measured in the same run:
 
-1. The offline inspector (``ledger.inspection.Inspector``, 1 worker) reading a real bundle
+1. The offline inspector (``ledger.tlog.inspection.Inspector``, 1 worker) reading a real bundle
    from disk (``write_bundle`` then ``Bundle.open`` → ``entries()`` / ``checkpoints()``),
    in events/s, against a bare ``Ed25519PublicKey.verify`` loop over *the same signatures*
    (goal >= 0.8x). Two variants:
@@ -13,12 +13,12 @@ One run prints four figures of merit, each as a ratio to a floor measured in the
    2 threads as the machine's ceiling (Ed25519 verify releases the GIL).
 3. The Merkle root of the export by the ledger's code against a bare ``hashlib`` loop
    computing the same root (goal <= 2x its time).
-4. ``ledger.merkle.inclusion_proof`` over a ``MemoryNodes`` store (the NodeReader path the
+4. ``ledger.tlog.merkle.inclusion_proof`` over a ``MemoryNodes`` store (the NodeReader path the
    ledger uses) at 1,000 and at 1,000,000 leaves (goal: the second <= 3x the first).
 
 The export is synthetic but shaped like a real one, and deterministic: ``ledger.initialise``
 with a root key, units, ~50 officers each with ``officer.register`` and ``key.register``,
-then ordinary statements (canonical JSON payloads of ~300-600 B, as in web/demo.py) signed
+then ordinary statements (canonical JSON payloads of ~300-600 B, as in demo/loader.py) signed
 by the officers over ``PAE(PAYLOAD_TYPE, payload)``, framed as ``Leaf``, appended to a
 ``MemoryNodes`` tree, and a signed checkpoint note (``NoteSigner``) per tree size. It is
 cached under the system temporary directory, keyed by size and by the sources that shape
@@ -68,16 +68,22 @@ if str(ROOT) not in sys.path:
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from keys import SigningKey
-from ledger.bundle import Bundle, write_bundle
-from ledger.dsse import PAYLOAD_TYPE, pae
-from ledger.inspection import DEFAULT_ORIGIN, Inspector
-from ledger.log import Leaf, leaf_hash
-from ledger.merkle import MemoryNodes, inclusion_proof, root_at, root_from_leaf_hashes, verify_inclusion
-from ledger.notes import Checkpoint, Note, NoteSigner, NoteVerifier, sign_note
+from ledger.signing.dsse import PAYLOAD_TYPE, pae
+from ledger.tlog.bundle import Bundle, write_bundle
+from ledger.tlog.inspection import DEFAULT_ORIGIN, Inspector
+from ledger.tlog.log import Leaf, leaf_hash
+from ledger.tlog.merkle import MemoryNodes, inclusion_proof, root_at, root_from_leaf_hashes, verify_inclusion
+from ledger.tlog.notes import Checkpoint, Note, NoteSigner, NoteVerifier, sign_note
 
 # The cache key: this, the generator section of this file and the sources below.
 GENERATOR = "bench/verify.py export v1"
-CACHE_SOURCES = ("ledger/log.py", "ledger/notes.py", "ledger/dsse.py", "ledger/bundle.py", "ledger/merkle.py")
+CACHE_SOURCES = (
+    "ledger/tlog/log.py",
+    "ledger/tlog/notes.py",
+    "ledger/signing/dsse.py",
+    "ledger/tlog/bundle.py",
+    "ledger/tlog/merkle.py",
+)
 CACHE_ROOT = Path(tempfile.gettempdir()) / "par-ledger-bench-verify"
 
 QUICK_ENTRIES = 20_000
@@ -164,7 +170,7 @@ def officer_key(officer: str) -> SigningKey:
 def _canonical(value: Any) -> bytes:
     """Sorted keys, no spaces, UTF-8: RFC 8785 for this content (strings, ints, ASCII keys).
 
-    ``ledger.envelope.canonical_json`` gives the same bytes (checked on a sample while
+    ``ledger.signing.envelope.canonical_json`` gives the same bytes (checked on a sample while
     generating) but takes ~110 µs a statement; this takes a few.
     """
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -291,7 +297,7 @@ def _statements(count: int) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
 
 def generate(entries: int, out: Path, progress: Callable[[str], None]) -> dict[str, Any]:
     """Build the export into ``out`` (two bundles and meta.json); return the meta."""
-    from ledger.envelope import canonical_json  # the reference encoder, for a sample check
+    from ledger.signing.envelope import canonical_json  # the reference encoder, for a sample check
 
     started = time.perf_counter()
     signers: dict[str, SigningKey] = {"root": ROOT_KEY}
@@ -333,7 +339,7 @@ def generate(entries: int, out: Path, progress: Callable[[str], None]) -> dict[s
             signature=signer.sign(pae(PAYLOAD_TYPE, payload)),
         ).to_bytes()
         nodes.append(leaf_hash(leaf))
-        # As the ledger does after every append (ledger.transparency.sign_checkpoint).
+        # As the ledger does after every append (ledger.tlog.transparency.sign_checkpoint).
         note = sign_note(Checkpoint(LOG.name, seq, nodes.root()).text(), LOG).serialize()
         leaves.append((seq, leaf))
         notes.append((seq, note))
@@ -587,7 +593,7 @@ def merkle_variants(leaves: list[bytes]) -> dict[str, Callable[[], bytes]]:
         "MemoryNodes append + root": lambda: MemoryNodes(map(leaf_hash, leaves)).root(),
     }
     try:
-        from ledger.inspection import _Levels  # the inspector's rebuilt tree (private)
+        from ledger.tlog.inspection import _Levels  # the inspector's rebuilt tree (private)
     except ImportError:  # pragma: no cover - renamed: skip the row
         return variants
 
@@ -825,7 +831,10 @@ def report(
                     verdict(median, GOAL_MERKLE, at_least=False) + " (info)",
                 )
             )
-    w("   root_from_leaf_hashes: ledger.log.leaf_hash per leaf, then the batch root; MemoryNodes: the storage path\n")
+    w(
+        "   root_from_leaf_hashes: ledger.tlog.log.leaf_hash per leaf, then the batch root;"
+        " MemoryNodes: the storage path\n"
+    )
     w("   (nodes_to_append per leaf, then root_at); _Levels: the tree the inspector rebuilds while streaming.\n")
 
     w(f"\n4. inclusion_proof over MemoryNodes ({PROOF_SAMPLES:,} random indices per size and repeat; per call)\n")

@@ -31,8 +31,18 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from eventsourcing.utils import get_topic
 
 from keys import VerifyingKey
-from ledger.commands import HANDLERS, Actor, Context, DocumentChecker, Lookup
-from ledger.envelope import Author, Envelope
+from ledger.domain.handlers import HANDLERS, Actor, Context, DocumentChecker, Lookup
+from ledger.domain.records import Record, SignedEvent, subject_id
+from ledger.domain.registry import (
+    AUTHORITY_SUBJECT,
+    AUTHORITY_UNIT,
+    ROOT_OFFICER,
+    Authority,
+    AuthorityBody,
+    Key,
+    Officer,
+    Unit,
+)
 from ledger.errors import (
     ConflictError,
     DuplicateError,
@@ -44,9 +54,11 @@ from ledger.errors import (
     ReplayError,
     SignatureError,
 )
-from ledger.log import Leaf, LogEntry, leaf_hash
-from ledger.merkle import consistency_proof, inclusion_proof
-from ledger.notes import (
+from ledger.signing.envelope import Author, Envelope
+from ledger.storage.persistence import LedgerRecorder, LoggedEvent
+from ledger.tlog.log import Leaf, LogEntry, leaf_hash
+from ledger.tlog.merkle import consistency_proof, inclusion_proof
+from ledger.tlog.notes import (
     CosignatureVerifier,
     Note,
     NoteError,
@@ -56,19 +68,7 @@ from ledger.notes import (
     TlogProof,
     open_checkpoint,
 )
-from ledger.persistence import LedgerRecorder, LoggedEvent
-from ledger.records import Record, SignedEvent, subject_id
-from ledger.registry import (
-    AUTHORITY_SUBJECT,
-    AUTHORITY_UNIT,
-    ROOT_OFFICER,
-    Authority,
-    AuthorityBody,
-    Key,
-    Officer,
-    Unit,
-)
-from ledger.transparency import Frontier, sign_checkpoint, subtree_keys
+from ledger.tlog.transparency import Frontier, sign_checkpoint, subtree_keys
 
 if TYPE_CHECKING:
     from keys import SigningKey
@@ -174,7 +174,7 @@ class Ledger(Application[UUID]):
 
     name = "ledger"
     env: ClassVar[dict[str, str]] = {
-        "PERSISTENCE_MODULE": "ledger.popo:Factory",
+        "PERSISTENCE_MODULE": "ledger.storage.popo:Factory",
         # The cache is the ledger's working view; it is kept current on conflicts (see
         # `_catch_up`) instead of querying the database before every read.
         "AGGREGATE_CACHE_MAXSIZE": "20000",
@@ -194,7 +194,7 @@ class Ledger(Application[UUID]):
         if not isinstance(self.recorder, LedgerRecorder):
             msg = (
                 f"{self.recorder!r} is not a ledger recorder; set PERSISTENCE_MODULE to "
-                "ledger.sqlite:Factory, ledger.postgres:Factory or ledger.popo:Factory"
+                "ledger.storage.sqlite:Factory, ledger.storage.postgres:Factory or ledger.storage.popo:Factory"
             )
             raise TypeError(msg)
         self.ledger_recorder: LedgerRecorder = self.recorder

@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING
 
 from ledger.application import Ledger, leaf_of
 from ledger.errors import LedgerError
-from ledger.inspection import Fault, Inspector
-from ledger.log import leaf_hash
-from ledger.notes import NoteVerifier
+from ledger.tlog.inspection import Fault, Inspector
+from ledger.tlog.log import leaf_hash
+from ledger.tlog.notes import NoteVerifier
 
 if TYPE_CHECKING:
-    from ledger.persistence import LoggedEvent
+    from ledger.storage.persistence import LoggedEvent
 
 
 Progress = Callable[[int, int], None]
@@ -56,7 +56,7 @@ def verify_ledger(
     """
     replica = Ledger(
         env={
-            "PERSISTENCE_MODULE": "ledger.popo:Factory",
+            "PERSISTENCE_MODULE": "ledger.storage.popo:Factory",
             "ROOT_KEY_ID": ledger.pinned_root_key_id or "",
         },
         documents=ledger.documents,

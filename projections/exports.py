@@ -14,7 +14,7 @@ Nothing here reads a clock, a file or a database. The same rows and `Source` giv
 same bytes: the workbook's created and modified times, and the time stamps of the
 members of its zip archive, are the recording time of the last entry the views hold.
 
-Headings and level names are Vietnamese (levels: `ledger.rules.LEVEL_NAMES`); dates are
+Headings and level names are Vietnamese (levels: `ledger.domain.rules.LEVEL_NAMES`); dates are
 written dd/mm/yyyy (in the workbook, as dates formatted so). Scores keep the decimals
 they were published with. Rank and peer count are separate numeric columns, so Excel
 never reads "3/10" as the 3rd of October.
@@ -31,8 +31,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ledger.commands import LOCAL_TIME
-from ledger.rules import LEVEL_NAMES
+from ledger.domain.local_time import LOCAL_TIME
+from ledger.domain.rules import LEVEL_NAMES
 
 #: The formats every report is written in.
 FORMATS = ("xlsx", "csv")

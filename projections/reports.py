@@ -18,10 +18,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ledger.fields import Reader
-from ledger.indices import OBLIGATIONS
-from ledger.registry import RATED_CLASSES
-from ledger.rules import NOT_EVALUATED, Input, Parameters, evaluate, index_level
+from ledger.domain.fields import Reader
+from ledger.domain.indices import OBLIGATIONS
+from ledger.domain.registry import RATED_CLASSES
+from ledger.domain.rules import NOT_EVALUATED, Input, Parameters, evaluate, index_level
 from projections.schema import Row, loads
 
 #: The order units are listed in: the classes of Decision 01/2023, then the province.

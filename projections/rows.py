@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from ledger.commands import LOCAL_TIME
-from ledger.registry import AUTHORITY_UNIT
-from ledger.submissions import parse_subject
+from ledger.domain.local_time import LOCAL_TIME
+from ledger.domain.registry import AUTHORITY_UNIT
+from ledger.domain.submissions import parse_subject
 from projections.schema import (
     CYCLES,
     DEADLINES,

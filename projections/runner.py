@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper
 
 from ledger.application import EnvelopeAsDSSE
-from ledger.commands import LOCAL_TIME
+from ledger.domain.local_time import LOCAL_TIME
 from ledger.errors import LogIntegrityError
 from projections.rows import Fact, fact_of, fact_of_state
 from projections.views import PositionMoved, Views
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
-    from ledger.persistence import LoggedEvent
+    from ledger.storage.persistence import LoggedEvent
 
 #: Entries per batch (one transaction each). Larger batches write each table page they touch
 #: once for many entries: at 500 a rebuild wrote five times as many pages as at 5,000. The
@@ -54,20 +54,20 @@ def open_views(ledger: Ledger) -> Views:
     """The views of `ledger`, in its own database (created if needed; not caught up).
 
     SQLite: the same file, through the ledger's connection pool. PostgreSQL: the same
-    database and schema, through the ledger's pool. In memory (``ledger.popo``): a
+    database and schema, through the ledger's pool. In memory (``ledger.storage.popo``): a
     private in-memory SQLite database, unique to this call.
     """
     module = ledger.env.get("PERSISTENCE_MODULE") or ""
     views: Views
-    if module.startswith("ledger.sqlite"):
+    if module.startswith("ledger.storage.sqlite"):
         from projections.sqlite import SQLiteViews
 
         views = SQLiteViews(ledger.recorder.datastore, application_name=ledger.name)  # type: ignore[attr-defined]
-    elif module.startswith("ledger.postgres"):
+    elif module.startswith("ledger.storage.postgres"):
         from projections.postgres import PostgresViews
 
         views = PostgresViews(ledger.recorder.datastore, application_name=ledger.name)  # type: ignore[attr-defined]
-    elif module.startswith("ledger.popo"):
+    elif module.startswith("ledger.storage.popo"):
         from projections.sqlite import SQLiteViews
 
         return SQLiteViews.in_memory(f"views-{uuid.uuid4().hex}", application_name=ledger.name)

@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from ledger.notes import NoteSigner
-from ledger.transparency import DEFAULT_ORIGIN
+from ledger.tlog.notes import NoteSigner
+from ledger.tlog.transparency import DEFAULT_ORIGIN
 
 #: The log key of every test ledger on a real database (a test key, fixed so runs compare).
 LOG_SIGNER = NoteSigner(DEFAULT_ORIGIN, bytes(range(32)))

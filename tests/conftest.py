@@ -11,8 +11,8 @@ from backends import LOG_SIGNER, POSTGRES_URL, postgres_schema
 from hypothesis import settings
 
 from ledger.application import Ledger
-from ledger.config import persistence_env
-from ledger.documents import DocumentStore
+from ledger.storage.config import persistence_env
+from ledger.storage.documents import DocumentStore
 
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("dev", deadline=None)

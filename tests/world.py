@@ -14,8 +14,8 @@ from typing import Any
 
 from keys import SigningKey
 from ledger.application import Ledger, Receipt
-from ledger.envelope import Author, Envelope
-from ledger.rules import ILLUSTRATIVE_PARAMETERS
+from ledger.domain.rules import ILLUSTRATIVE_PARAMETERS
+from ledger.signing.envelope import Author, Envelope
 
 AT = datetime(2024, 10, 1, 2, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

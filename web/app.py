@@ -7,7 +7,6 @@ application (opening the database, creating its tables) happens here.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -15,13 +14,14 @@ from typing import Any
 from flask import Flask
 
 from projections import catch_up, open_views
-from web import security, text
+from web import api, security, text
 from web.accounts import AccountStore
+from web.areas import audit, auth, dashboard, enrol, inspect, public, ratings, signing, submit
 from web.instance import Instance
 
 #: One module per area, each with a blueprint `bp` and, for the menu, `NAV` entries
 #: (endpoint, label, roles that see it; none: every officer). Order is the menu's order.
-AREAS = ("auth", "public", "dashboard", "signing", "enrol", "submit", "ratings", "audit", "inspect", "api")
+AREAS = (auth, public, dashboard, signing, enrol, submit, ratings, audit, inspect, api)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, instance: Instance | None = None) -> Flask:
@@ -46,10 +46,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance: Instan
     app.extensions["documents"] = instance.documents()
 
     nav: list[tuple[str, str, tuple[str, ...]]] = []
-    for name in AREAS:
-        module = importlib.import_module(f"web.{name}")
-        app.register_blueprint(module.bp)
-        nav += getattr(module, "NAV", ())
+    for area in AREAS:
+        app.register_blueprint(area.bp)
+        nav += getattr(area, "NAV", ())
     security.init_app(app)  # after auth's before_request: the CSRF check needs the session
 
     app.jinja_env.globals["nav_items"] = lambda: nav

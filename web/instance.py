@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from ledger.application import Ledger
-from ledger.config import persistence_env
-from ledger.documents import DocumentStore
-from ledger.notes import CosignatureVerifier, NoteSigner
-from ledger.transparency import DEFAULT_ORIGIN
+from ledger.storage.config import persistence_env
+from ledger.storage.documents import DocumentStore
+from ledger.tlog.notes import CosignatureVerifier, NoteSigner
+from ledger.tlog.transparency import DEFAULT_ORIGIN
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Instance:
 
     def is_demo(self) -> bool:
         """Whether the pinned root key is the demo's, whose private half anyone can derive."""
-        from web.demo import demo_authority
+        from demo.loader import demo_authority
 
         return self.pinned_root_key_id() == demo_authority().key.key_id
 

@@ -45,7 +45,7 @@ KINDS: tuple[tuple[type[LedgerError], str], ...] = (
 
 # Values the ledger names in English ----------------------------------------------------
 
-#: Unit classes (ledger/registry.py UNIT_CLASSES).
+#: Unit classes (ledger/domain/registry.py UNIT_CLASSES).
 UNIT_CLASSES = {
     "office": "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
     "department": "sở, ban, ngành tỉnh",
@@ -55,7 +55,7 @@ UNIT_CLASSES = {
     "province": "tỉnh",
 }
 
-#: The obligations of a cycle (ledger/indices.py OBLIGATIONS).
+#: The obligations of a cycle (ledger/domain/indices.py OBLIGATIONS).
 OBLIGATIONS = {
     "governing_decisions": "gửi danh mục quyết định quy định chỉ số",
     "results_published": "công bố kết quả chỉ số",
@@ -63,7 +63,7 @@ OBLIGATIONS = {
     "ratings_published": "công bố kết quả xếp loại",
 }
 
-#: What became of a unit that can no longer act (ledger/registry.py).
+#: What became of a unit that can no longer act (ledger/domain/registry.py).
 UNIT_STATUSES = {"merged": "bị sáp nhập", "dissolved": "bị giải thể", "active": "đang hoạt động"}
 
 #: Other option values the ledger lists in "must be one of ...".
@@ -84,7 +84,7 @@ OPTIONS = {
     "not_evaluated": "không đánh giá",
 }
 
-#: Records, by the lowercase name of their class (ledger/commands.py `find`).
+#: Records, by the lowercase name of their class (ledger/domain/handlers.py `find`).
 RECORD_KINDS = {
     "authority": "cơ quan quản lý sổ cái",
     "unit": "đơn vị",
@@ -105,7 +105,7 @@ SUBMISSION_KINDS = {
     "document": "tài liệu",
 }
 
-#: Descriptions in "must be <what>" (ledger/fields.py patterns, ledger/commands.py subjects).
+#: Descriptions in "must be <what>" (ledger/domain/fields.py patterns, ledger/domain/handlers.py subjects).
 WHATS = {
     "a code of capitals, digits, '_', '.' or '-' (at most 32)": (
         "một mã gồm chữ in hoa, chữ số, '_', '.' hoặc '-' (tối đa 32 ký tự)"
@@ -194,7 +194,7 @@ _HEX_NOTE = "chữ số hệ mười sáu"
 #: Reasons the ledger gives, in Vietnamese: (pattern matching the whole reason, text).
 #: The first rule that matches wins, so specific rules come before general ones.
 REASONS: tuple[Rule, ...] = _rules(
-    # Fields of a body (ledger/fields.py Reader) ------------------------------------
+    # Fields of a body (ledger/domain/fields.py Reader) ------------------------------------
     (r"is required", "bắt buộc phải có"),
     (r"must be an object", "phải là một đối tượng JSON (nhóm trường)"),
     (r"must be text", "phải là văn bản"),
@@ -225,7 +225,7 @@ REASONS: tuple[Rule, ...] = _rules(
     (r"must be a list of at most (\d+) items", r"phải là danh sách có tối đa \1 mục"),
     (r"must hold (\d+) to (\d+) items", r"phải có từ \1 đến \2 mục"),
     (r"unknown field (.+)", r"có trường không được phép: \1"),
-    # The envelope and its payload (ledger/envelope.py) -----------------------------
+    # The envelope and its payload (ledger/signing/envelope.py) -----------------------------
     (r"must be a non-empty string", "phải là chuỗi ký tự, không được để trống"),
     (r"must be a JSON object", "phải là một đối tượng JSON"),
     (
@@ -370,7 +370,7 @@ REASONS: tuple[Rule, ...] = _rules(
         r"(\S+) already exists; correct or change it instead",
         lambda m: f"{subject_in_vietnamese(m[1])} đã tồn tại; hãy đính chính hoặc thay đổi, không tạo mới",
     ),
-    # Who may sign what (ledger/commands.py ctx.require) ----------------------------
+    # Who may sign what (ledger/domain/handlers.py ctx.require) ----------------------------
     (
         r"only the ledger authority or an administrator registers units",
         "chỉ cơ quan quản lý sổ cái hoặc quản trị viên mới được đăng ký đơn vị",
@@ -430,7 +430,7 @@ REASONS: tuple[Rule, ...] = _rules(
         r"appeals against ratings of (\S+) staff are resolved by its head",
         r"khiếu nại, kiến nghị về xếp loại cán bộ của \1 do thủ trưởng đơn vị \1 giải quyết",
     ),
-    # Registry, indices, cycles (ledger/commands.py, registry.py, indices.py) -------
+    # Registry, indices, cycles (ledger/domain/handlers.py, registry.py, indices.py) -------
     (r"unit (\S+) is already named (.+)", r"đơn vị \1 đã có tên \2"),
     (r"a unit cannot be merged into itself", "không thể sáp nhập một đơn vị vào chính nó"),
     (r"officer (\S+) belongs to (\S+), not (\S+)", r"cán bộ \1 thuộc đơn vị \2, không thuộc \3"),
@@ -466,7 +466,7 @@ REASONS: tuple[Rule, ...] = _rules(
         ),
     ),
     (r"no assessment cycle was opened for (\d+)", r"chưa mở kỳ đánh giá năm \1"),
-    # Submissions (ledger/commands.py, submissions.py) ------------------------------
+    # Submissions (ledger/domain/handlers.py, submissions.py) ------------------------------
     (
         r"a (\S+) is filed under submission/(\S+)/…",
         lambda m: (
@@ -525,7 +525,7 @@ REASONS: tuple[Rule, ...] = _rules(
         r"must name the unit's own rule for (\d+): (.+)",
         r"phải dẫn chiếu quy định xếp loại cán bộ năm \1 của chính đơn vị: \2",
     ),
-    # Documents (ledger/documents.py) -----------------------------------------------
+    # Documents (ledger/storage/documents.py) -----------------------------------------------
     (
         r"is not a PDF, DOCX, XLSX, ODT, PNG or JPEG file \(judged by its content\)",
         "không phải tệp PDF, DOCX, XLSX, ODT, PNG hoặc JPEG (xét theo nội dung tệp)",
@@ -551,7 +551,7 @@ REASONS: tuple[Rule, ...] = _rules(
         r"document (\S+?)… \((.+)\) was not uploaded to the document store",
         r"tài liệu \1… (\2) chưa được tải lên kho tài liệu",
     ),
-    # Ratings (ledger/commands.py, ratings.py) --------------------------------------
+    # Ratings (ledger/domain/handlers.py, ratings.py) --------------------------------------
     (r"(\S+) is not a rated unit", r"\1 không thuộc diện đơn vị được xếp loại"),
     (r"(\S+) has no appointed head to rate", r"\1 chưa có thủ trưởng được bổ nhiệm để xếp loại"),
     (r"the head of (\S+) is (\S+)", r"thủ trưởng hiện tại của \1 là \2"),

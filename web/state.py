@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ledger.application import Ledger
-from ledger.documents import DocumentStore
+from ledger.storage.documents import DocumentStore
 from projections import Views, catch_up
 from web.accounts import AccountStore
 from web.instance import Instance

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+
+from ledger.domain.local_time import LOCAL_TIME
 
 if TYPE_CHECKING:
-    from ledger.envelope import Envelope
-
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+    from ledger.signing.envelope import Envelope
 
 
 def local_time(moment: datetime | str | None) -> str:

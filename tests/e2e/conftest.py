@@ -20,10 +20,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
+from demo.loader import add_demo_accounts, load_demo
 from ledger.application import Ledger
 from web import create_app
 from web.accounts import AccountStore
-from web.demo import add_demo_accounts, load_demo
 from web.instance import Instance
 
 CHROMIUM = os.environ.get("LEDGER_TEST_CHROMIUM", "/usr/bin/chromium")

@@ -12,8 +12,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from ledger.dsse import PAYLOAD_TYPE, pae
-from web.demo import DEMO_PASSWORD, demo_key
+from demo.loader import DEMO_PASSWORD, demo_key
+from ledger.signing.dsse import PAYLOAD_TYPE, pae
 
 #: Screenshots of the main pages, kept as test artefacts (git-ignored).
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

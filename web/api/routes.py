@@ -32,17 +32,17 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 
 from ledger.application import Receipt
-from ledger.envelope import Envelope
+from ledger.domain.local_time import LOCAL_TIME
 from ledger.errors import NotFoundError
-from ledger.log import Leaf, leaf_hash
-from ledger.notes import TlogProof
+from ledger.signing.envelope import Envelope
+from ledger.tlog.log import Leaf, leaf_hash
+from ledger.tlog.notes import TlogProof
 from web.api import bp
 from web.api import schemas as s
 from web.api.errors import ApiError
 from web.api.openapi import document, operation
-from web.auth import User, current_user, login_required
+from web.areas.auth import User, current_user, login_required
 from web.state import get_instance, get_ledger, get_views
-from web.text import LOCAL_TIME
 
 #: The largest body POST /envelopes takes: a 1 MiB payload in base64 and its signature.
 MAX_ENVELOPE_BYTES = 1_500_000

@@ -15,8 +15,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from ledger.dsse import PAYLOAD_TYPE
-from ledger.registry import RATED_CLASSES, UNIT_CLASSES
+from ledger.domain.registry import RATED_CLASSES, UNIT_CLASSES
+from ledger.signing.dsse import PAYLOAD_TYPE
 
 #: Years a query may name.
 YEARS = validate.Range(min=2000, max=2100)

@@ -1,0 +1,322 @@
+"""The authorization matrix of the web: who may sign what, for which unit, through a session.
+
+Every state change reaches the ledger as a statement signed in the officer's browser and
+posted to ``/ky`` in the officer's session. Two guards stand in the way: the web's (the
+statement must be in the logged-in officer's own name and unit: the unit always comes from
+the session) and the ledger's (who may sign what). For every action × every acting role ×
+own or other unit, the matrix below says who is allowed; everyone else gets 403 and the
+ledger does not move. Allowed actors must never be refused for authority (they may still
+meet a rule of the domain, e.g. a rating already decided).
+
+The actions' subjects and bodies are real ones of the demo province (demo/loader.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from webtest import log_in
+
+from demo.loader import demo_key, demo_pdf
+from ledger.domain.local_time import LOCAL_TIME
+from ledger.signing.dsse import PAYLOAD_TYPE, pae
+from ledger.signing.envelope import canonical_json, compose
+
+#: Acting officers of the demo, by the role the matrix gives them.
+ACTORS = {
+    "commune officer": "11950.bui.ngoc.cuong",  # Phường Lam Sơn
+    "commune head": "11950.luong.thu.nam",
+    "district head": "323.le.minh.hanh",
+    "SNV officer": "snv.tran.duc.phuong",  # Sở Nội vụ: home affairs, leads PAR_UNIT and SIPAS
+    "lead-department officer": "skhdt.hoang.thu.huyen",  # Sở KH&ĐT: leads PCI and DDCI
+    "committee chairman": "ubnd-tinh.nguyen.thi.dung",
+    "auditor": "snv.le.thanh.tuan",  # an officer of Sở Nội vụ with the auditor role
+    "inspector": "ttt.pham.van.giang",  # Thanh tra tỉnh
+    "health head": "syt.cao.duc.cuong",  # Sở Y tế
+}
+UNIT_OF = {officer: officer.split(".", 1)[0].upper() for officer in ACTORS.values()}
+
+
+def _document(app: Flask) -> dict[str, Any]:
+    ref = app.extensions["documents"].put(demo_pdf("Báo cáo thử", ["Ngày 01/12/2024"]), "Báo cáo thử.pdf")
+    return dict(ref.to_json())
+
+
+#: action → (statement type, subject, body maker, roles allowed). `{unit}` in a subject is
+#: the acting officer's own unit (an action for oneself); anything else names its target.
+Action = tuple[str, str, Callable[[Flask], dict[str, Any]], frozenset[str]]
+ACTIONS: dict[str, Action] = {
+    "register a unit": (
+        "unit.register", "unit/NEWUNIT",
+        lambda app: {"name": "Đơn vị mới", "class": "department", "functions": []},
+        frozenset(),  # only the ledger authority or an administrator
+    ),
+    "register an officer of Lam Sơn": (
+        "officer.register", "officer/11950.nguyen.van.moi",
+        lambda app: {"name": "Nguyễn Văn Mới", "unit": "11950", "roles": ["officer"]},
+        frozenset({"commune head"}),  # an administrator, or the head of the officer's unit
+    ),
+    "make a Lam Sơn officer an administrator": (
+        "officer.register", "officer/11950.tran.van.quan",
+        lambda app: {"name": "Trần Văn Quản", "unit": "11950", "roles": ["officer", "admin"]},
+        frozenset(),  # only an administrator grants the admin role, not even the unit's head
+    ),
+    "register a key of a Lam Sơn officer": (
+        "key.register", "key/" + demo_key("matrix.new.key").key_id,
+        lambda app: {"public_key": demo_key("matrix.new.key").verifying_key.base64, "officer": "11950.bui.ngoc.cuong"},
+        frozenset({"commune head"}),  # the head of the officer's unit
+    ),
+    "file Lam Sơn's document": (
+        "submission.document", "submission/document/11950/2024/matrix-test",
+        lambda app: {"title": "Báo cáo thử", "issued_on": "2024-12-01", "document": _document(app)},
+        frozenset({"commune officer", "commune head"}),  # Lam Sơn files only for itself
+    ),
+    "file one's own unit's document": (
+        "submission.document", "submission/document/{unit}/2024/matrix-own",
+        lambda app: {"title": "Báo cáo thử", "issued_on": "2024-12-01", "document": _document(app)},
+        frozenset(ACTORS),  # every unit files for itself
+    ),
+    "publish PCI results": (
+        "submission.index-results", "submission/index-results/PCI_PROV/2024",
+        lambda app: {
+            "measured_year": 2023, "decision": "Công bố của VCCI ngày 05/05/2024", "published_on": "2024-05-05",
+            "results": [{"unit": "UBND-TINH", "score": "68.50", "rank": 12}],
+        },
+        frozenset({"lead-department officer"}),  # Sở KH&ĐT leads PCI
+    ),
+    "compute the 2024 rating of Thành phố Hưng Yên's head": (
+        "rating.compute", "rating/2024/323",
+        lambda app: {"officer": "323.le.minh.hanh", "ruleset": "v1", "inputs": [], "missing": [], "level": "HT"},
+        frozenset({"SNV officer", "auditor"}),  # any officer of Sở Nội vụ
+    ),
+    "decide the 2024 rating of Sở Y tế's head": (
+        "rating.decide", "rating/2024/SYT",
+        lambda app: {"level": "HTT", "decision": "Quyết định số 9/QĐ-UBND ngày 01/12/2024"},
+        frozenset({"committee chairman"}),
+    ),
+    "rate a Lam Sơn officer": (
+        "rating.individual", "rating/2024/11950/nguyen.van.moi",
+        lambda app: {"name": "Nguyễn Văn Mới", "position": "Công chức", "level": "HT",
+                     "rule": "submission/staff-rule/11950/2024"},
+        frozenset({"commune head"}),
+    ),
+    "appeal Sở Y tế's 2024 rating": (
+        "rating.appeal", "rating/2024/SYT",
+        lambda app: {"grounds": "Đề nghị xem xét lại kết quả"},
+        frozenset({"health head"}),  # from the rated unit only
+    ),
+    "resolve an appeal against a head's rating": (
+        "rating.resolve-appeal", "rating/2024/SYT",
+        lambda app: {"outcome": "upheld", "reason": "Giữ nguyên", "decision": "QĐ 10/QĐ-UBND"},
+        frozenset({"committee chairman"}),
+    ),
+    "adjust a 2024 deadline": (
+        "cycle.adjust-deadline", "cycle/2024",
+        lambda app: {"obligation": "ratings_published", "due": "2024-11-29", "reason": "Điều chỉnh thử",
+                     "decision": "QĐ 11/QĐ-UBND"},
+        frozenset({"SNV officer", "auditor", "committee chairman"}),
+    ),
+    "issue a rule set": (
+        "ruleset.issue", "ruleset/v9",
+        lambda app: {"version": "v9", "legal_basis": "Quyết định thử", "indices": {}, "parameters": {}},
+        frozenset({"committee chairman"}),
+    ),
+}  # fmt: skip
+
+
+def _statement(officer: str, statement_type: str, subject: str, body: dict[str, Any]) -> bytes:
+    unit = UNIT_OF[officer]
+    return canonical_json(
+        compose(
+            statement_type,
+            unit=unit,
+            officer=officer,
+            subject=subject.replace("{unit}", unit),
+            body=body,
+            client_time=datetime.now(LOCAL_TIME),
+        )
+    )
+
+
+def _signed(payload: bytes, signer: str) -> tuple[str, str, str]:
+    """(payload, signature, key id) in base64, as the browser posts them."""
+    key = demo_key(signer)
+    signature = key.sign(pae(PAYLOAD_TYPE, payload))
+    return base64.b64encode(payload).decode(), base64.b64encode(signature).decode(), key.key_id
+
+
+def _post_signed(client: FlaskClient, csrf: str, payload: bytes, signer: str, channel: str = "/ky") -> Any:
+    """Post one signed statement the way `channel` takes it: a page's form, a batch, or the API."""
+    encoded, signature, key_id = _signed(payload, signer)
+    if channel == "/api/v1/envelopes":
+        signatures = [{"keyid": key_id, "sig": signature}]
+        return client.post(channel, json={"payloadType": PAYLOAD_TYPE, "payload": encoded, "signatures": signatures})
+    form = {"csrf_token": csrf, "payload": [encoded], "signature": [signature], "key_id": key_id}
+    return client.post(channel, data=form)
+
+
+@pytest.fixture(scope="module")
+def matrix_app(demo_template: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One demo copy for the whole matrix: refusals change nothing, so the cells do not interfere."""
+    import shutil
+
+    from web import create_app
+    from web.instance import Instance
+
+    path = tmp_path_factory.mktemp("matrix") / "instance"
+    shutil.copytree(demo_template, path)
+    app = create_app({"TESTING": True}, instance=Instance(path, f"sqlite:///{path / 'ledger.sqlite3'}"))
+    yield app
+    app.extensions["ledger"].close()
+
+
+@pytest.fixture(scope="module")
+def sessions(matrix_app: Flask) -> dict[str, tuple[FlaskClient, str]]:
+    """Each actor logged in once: (client, CSRF token)."""
+    logged_in = {}
+    for role, officer in ACTORS.items():
+        client = matrix_app.test_client()
+        logged_in[role] = (client, log_in(client, officer))
+    return logged_in
+
+
+#: Every way a signed statement reaches the ledger: a page's form and a batch in the
+#: officer's session, and the JSON API, where the signature alone authenticates.
+CHANNELS = ("/ky", "/ky/lo", "/api/v1/envelopes")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("role", list(ACTORS))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_only_the_officers_the_rules_name_may_sign_an_action_and_a_refusal_appends_nothing(
+    matrix_app: Flask, sessions: dict[str, tuple[FlaskClient, str]], action: str, role: str, channel: str
+) -> None:
+    statement_type, subject, body, allowed = ACTIONS[action]
+    officer = ACTORS[role]
+    client, csrf = sessions[role]
+    if channel.startswith("/api/"):
+        client = matrix_app.test_client()  # no session: the signature is the authentication
+    ledger = matrix_app.extensions["ledger"]
+    head = ledger.refresh()
+    payload = _statement(officer, statement_type, subject, body(matrix_app))
+
+    response = _post_signed(client, csrf, payload, officer, channel)
+
+    if role in allowed:
+        assert response.status_code != 403, f"{role} was refused the authority to {action}: {_refusal(response)}"
+    else:
+        refused = _refusal(response)
+        assert response.status_code in (403, 422) if channel == "/ky/lo" else response.status_code == 403, refused
+        assert "not_authorized" in refused if channel.startswith("/api/") else "Không có thẩm quyền" in refused
+        assert ledger.refresh() == head
+
+
+def test_the_allowed_officers_really_can_act_so_the_matrix_can_fail(
+    matrix_app: Flask, sessions: dict[str, tuple[FlaskClient, str]]
+) -> None:
+    """Positive controls: filing for one's own unit and deciding as the committee append."""
+    ledger = matrix_app.extensions["ledger"]
+    for role, action in (
+        ("commune officer", "file Lam Sơn's document"),
+        ("district head", "file one's own unit's document"),
+    ):
+        statement_type, subject, body, _ = ACTIONS[action]
+        client, csrf = sessions[role]
+        head = ledger.refresh()
+        payload = _statement(ACTORS[role], statement_type, subject.replace("matrix", "control"), body(matrix_app))
+        response = _post_signed(client, csrf, payload, ACTORS[role])
+        assert response.status_code == 200, _refusal(response)
+        assert ledger.refresh() == head + 1
+
+
+@pytest.mark.parametrize("role", ["commune officer", "SNV officer", "committee chairman"])
+def test_a_statement_for_another_unit_or_by_another_officer_is_refused_in_this_session(
+    matrix_app: Flask, sessions: dict[str, tuple[FlaskClient, str]], role: str
+) -> None:
+    """The unit comes from the session: neither the statement's unit nor its signer may differ."""
+    client, csrf = sessions[role]
+    officer = ACTORS[role]
+    other = ACTORS["health head"]
+    ledger = matrix_app.extensions["ledger"]
+    head = ledger.refresh()
+    body = {"title": "Báo cáo thử", "issued_on": "2024-12-01", "document": _document(matrix_app)}
+
+    for_another_unit = canonical_json(
+        compose("submission.document", unit="SYT", officer=officer, subject="submission/document/SYT/2024/x", body=body)
+    )
+    by_another_officer = _statement(other, "submission.document", "submission/document/SYT/2024/y", body)
+
+    assert _post_signed(client, csrf, for_another_unit, officer).status_code == 403
+    assert _post_signed(client, csrf, by_another_officer, other).status_code == 403
+    assert ledger.refresh() == head
+
+
+def _refusal(response: Any) -> str:
+    """What the officer (or the API client) is told."""
+    if response.is_json:
+        return str(response.get_json())
+    found = re.findall(r'class="error[^"]*"[^>]*>([^<]*)', response.text)
+    return " | ".join(found) if found else response.text[:300]
+
+
+# Pages: who may open each role's pages, and no page appends without a signature ----------------
+
+#: Pages that belong to some roles (GET), and which of the matrix's actors hold such a role.
+#: The SNV officer and the auditor (an SNV officer too) lead indices; the district and commune
+#: heads, the chairman and Sở Y tế's director head their units.
+ROLE_PAGES: dict[str, frozenset[str]] = {
+    "/xep-loai/tinh": frozenset({"SNV officer", "auditor"}),  # Sở Nội vụ computes heads' ratings
+    "/xep-loai/quyet-dinh/2024": frozenset({"committee chairman"}),
+    "/xep-loai/ca-nhan": frozenset({"commune head", "district head", "committee chairman", "health head"}),
+    "/xep-loai/tong-hop": frozenset({"SNV officer", "auditor", "committee chairman", "inspector"}),
+    "/nop/ket-qua": frozenset({"SNV officer", "auditor", "lead-department officer"}),
+    "/nop/danh-muc-quyet-dinh": frozenset({"SNV officer", "auditor", "lead-department officer"}),
+    "/khoa-ky/phe-duyet": frozenset({"commune head", "district head", "committee chairman", "health head"}),
+    "/kiem-toan/": frozenset({"auditor", "SNV officer", "committee chairman"}),
+    "/kiem-toan/theo-ngay": frozenset({"auditor", "SNV officer", "committee chairman"}),
+    "/thanh-tra/": frozenset({"inspector", "auditor"}),
+    "/thanh-tra/goi-kiem-tra.zip": frozenset({"inspector", "auditor"}),
+}
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_each_roles_pages_open_to_that_role_only(sessions: dict[str, tuple[FlaskClient, str]], role: str) -> None:
+    client, _ = sessions[role]
+    for page, allowed in ROLE_PAGES.items():
+        status = client.get(page).status_code
+        if role in allowed:
+            assert status == 200, f"{role} could not open {page}: {status}"
+        else:
+            assert status == 403, f"{role} opened {page}: {status}"
+
+
+def _sample_url(rule: Any) -> str:
+    arguments = {name: 2024 if "int" in type(rule._converters[name]).__name__.lower() else "SYT"
+                 for name in rule.arguments}  # fmt: skip
+    return str(rule.build(arguments, append_unknown=False)[1])
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_no_form_appends_anything_without_a_signature_whoever_posts_it(
+    matrix_app: Flask, sessions: dict[str, tuple[FlaskClient, str]], role: str
+) -> None:
+    """Every POST page (other than /ky and the key page, which append what is signed) only prepares."""
+    client, csrf = sessions[role]
+    ledger = matrix_app.extensions["ledger"]
+    head = ledger.refresh()
+    posts = [r for r in matrix_app.url_map.iter_rules() if "POST" in (r.methods or ())]
+    pages = [r for r in posts if not r.rule.startswith(("/api/", "/ky", "/khoa-ky/", "/dang-"))]
+    assert len(pages) >= 10
+
+    for rule in pages:
+        url = _sample_url(rule)
+        response = client.post(url, data={"csrf_token": csrf, "unit": "SYT", "year": "2024", "level": "HTT"})
+        assert response.status_code < 500, f"{role} POST {url}: {response.status_code}"
+    assert ledger.refresh() == head

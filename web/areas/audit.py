@@ -1,0 +1,319 @@
+"""The auditor's pages: any subject's history, ratings and deadlines as of a date, differences between dates.
+
+Who may look: auditors and administrators, and also Sở Nội vụ and the Provincial
+People's Committee. The pages only read, and show nothing those two do not already see
+across units in their own work (every unit's ratings and deadlines, who signed what);
+a unit's own officers do not (403): they see their own unit on the dashboard.
+
+"As of" a date means the ledger as it stood at the end of that day in Hưng Yên, by the
+ledger's own recorded times (`projections.replay`), rebuilt in a throwaway store: the
+live views are never touched. Deadlines are judged on that date.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from ledger.domain.local_time import LOCAL_TIME
+from ledger.domain.rules import LEVEL_NAMES
+from projections import position_as_of, replay
+from projections.exports import STATUS_NAMES, UNIT_CLASS_NAMES
+from web.areas.auth import role_required
+from web.state import get_ledger, get_views
+from web.text import local_date, local_time
+
+bp = Blueprint("audit", __name__, url_prefix="/kiem-toan")
+
+#: Who may use the auditor's pages (read only; see the module docstring).
+ROLES = ("auditor", "admin", "snv", "committee")
+
+#: Menu entries: (endpoint, label, roles that see it; none: every officer).
+NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (("audit.index", "Kiểm toán", ROLES),)
+
+OBLIGATION_NAMES = {
+    "governing_decisions": "Ban hành văn bản chỉ đạo",
+    "results_published": "Công bố kết quả chỉ số",
+    "results_transmitted": "Gửi kết quả cho Sở Nội vụ",
+    "ratings_published": "Công bố xếp loại",
+}
+DEADLINE_STATUS_NAMES = {
+    "on_time": "Đúng hạn",
+    "late": "Trễ hạn",
+    "missing": "Quá hạn, chưa nộp",
+    "pending": "Chưa đến hạn",
+}
+STATEMENT_NAMES = {
+    "rating.compute": "Tính xếp loại",
+    "rating.decide": "Quyết định xếp loại",
+    "rating.appeal": "Kiến nghị",
+    "rating.resolve-appeal": "Giải quyết kiến nghị",
+    "rating.individual": "Xếp loại cá nhân",
+}
+
+#: The longest subject a person could mean (the ledger's subjects are far shorter).
+MAX_SUBJECT = 200
+SUBJECT_PATTERN = re.compile(r"^[A-Za-z0-9_.:/-]+$")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+class DateError(ValueError):
+    """A date the auditor cannot ask about, with the reason in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The ratings and deadlines as they stood at the end of `day`."""
+
+    day: date
+    position: int
+    recorded_at: datetime | None
+    years: list[int]
+    ratings: dict[int, list[dict[str, Any]]]
+    deadlines: dict[int, list[dict[str, Any]]]
+
+
+def level_name(level: str | None) -> str:
+    if not level:
+        return "—"
+    return LEVEL_NAMES.get(level, level)
+
+
+@bp.app_template_filter("audit_date")
+def audit_date(value: str | date | None) -> str:
+    """An ISO date (or a date) as dd/mm/yyyy; nothing as a dash."""
+    return local_date(value) or "—"
+
+
+@bp.app_template_filter("audit_time")
+def audit_time(value: str | datetime | None) -> str:
+    """An ISO time (or a datetime) as dd/mm/yyyy HH:MM in Hưng Yên; nothing as a dash."""
+    return local_time(value) or "—"
+
+
+def _names() -> dict[str, Any]:
+    return {
+        "level_name": level_name,
+        "status_names": STATUS_NAMES,
+        "class_names": UNIT_CLASS_NAMES,
+        "obligation_names": OBLIGATION_NAMES,
+        "deadline_status_names": DEADLINE_STATUS_NAMES,
+        "statement_names": STATEMENT_NAMES,
+    }
+
+
+# Reading the form ---------------------------------------------------------------------------
+
+
+def ledger_span() -> tuple[date, date]:
+    """The first day the ledger holds an entry (Hưng Yên time) and today; the days one may ask about."""
+    ledger = get_ledger()
+    today = datetime.now(LOCAL_TIME).date()
+    for entry in ledger.entries(1, 1):
+        return entry.event.timestamp.astimezone(LOCAL_TIME).date(), today
+    return today, today
+
+
+def parse_day(raw: str, span: tuple[date, date]) -> date:
+    """A date from the picker (yyyy-mm-dd) or typed (dd/mm/yyyy), inside the ledger's span."""
+    text = unicodedata.normalize("NFC", raw).strip()
+    if not text:
+        raise DateError("Hãy chọn một ngày")
+    if len(text) > 10:
+        raise DateError("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy")
+    for form in DATE_FORMATS:
+        try:
+            day = datetime.strptime(text, form).date()
+            break
+        except ValueError:
+            continue
+    else:
+        raise DateError("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy")
+    first, today = span
+    if day < first:
+        raise DateError(f"Sổ cái bắt đầu từ ngày {local_date(first)}; hãy chọn từ ngày đó trở đi")
+    if day > today:
+        raise DateError(f"Không thể xem trước tương lai; hãy chọn ngày đến hết {local_date(today)}")
+    return day
+
+
+def parse_year(raw: str, known: list[int]) -> int | None:
+    """The year filter: empty means every year; otherwise one of the ledger's years."""
+    text = raw.strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) not in known:
+        raise DateError("Năm không có trong sổ cái")
+    return int(text)
+
+
+def snapshot(day: date, year: int | None) -> Snapshot:
+    """Replay the ledger to the end of `day` in a throwaway store and read it."""
+    ledger = get_ledger()
+    ledger.refresh()
+    position = position_as_of(ledger, day)
+    recorded_at = None
+    for entry in ledger.entries(position, position) if position else ():
+        recorded_at = entry.event.timestamp
+    with replay(ledger, position=position) as then:
+        years = [y for y in then.years() if year is None or y == year]
+        ratings = {y: then.ratings(y) for y in years}
+        deadlines = {y: then.deadlines(y, day) for y in years}
+    return Snapshot(day, position, recorded_at, years, ratings, deadlines)
+
+
+# Differences -------------------------------------------------------------------------------
+
+RATING_FIELDS = ("level", "computed_level", "decided_level", "status", "decision")
+DEADLINE_FIELDS = ("due", "status", "submitted_on", "days_late")
+
+
+def _deadline_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (row["year"], row["obligation"], row["unit"], row.get("index") or "")
+
+
+def rating_changes(before: Snapshot, after: Snapshot) -> list[dict[str, Any]]:
+    """Ratings that appeared or changed level, status or decision between the two snapshots."""
+    old = {r["subject"]: r for rows in before.ratings.values() for r in rows}
+    changes = []
+    for rows in after.ratings.values():
+        for rating in rows:
+            previous = old.get(rating["subject"])
+            if previous is None:
+                changes.append({"kind": "new", "before": None, "after": rating})
+            elif any(previous.get(f) != rating.get(f) for f in RATING_FIELDS):
+                changes.append({"kind": "changed", "before": previous, "after": rating})
+    return changes
+
+
+def deadline_changes(before: Snapshot, after: Snapshot) -> list[dict[str, Any]]:
+    """Obligations that appeared or whose due date, status or submission changed."""
+    old = {_deadline_key(r): r for rows in before.deadlines.values() for r in rows}
+    changes = []
+    for rows in after.deadlines.values():
+        for row in rows:
+            previous = old.get(_deadline_key(row))
+            if previous is None:
+                changes.append({"kind": "new", "before": None, "after": row})
+            elif any(previous.get(f) != row.get(f) for f in DEADLINE_FIELDS):
+                changes.append({"kind": "changed", "before": previous, "after": row})
+    return changes
+
+
+# Pages -------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@role_required(*ROLES)
+def index() -> str:
+    """The three tools: a subject's history, the ledger as of a date, the difference between two dates."""
+    span = ledger_span()
+    return render_template("audit/index.html", span=span, years=get_views().years(), errors={}, **_names())
+
+
+@bp.get("/lich-su")
+@role_required(*ROLES)
+def history() -> Any:
+    """Every entry about a subject (or signed by a unit), in ledger order, with signer, key, time, receipt."""
+    views = get_views()
+    raw = request.args.get("doi_tuong")
+    subjects = _subject_choices(views)
+    if raw is None:
+        return render_template("audit/history.html", subject="", rows=None, errors={}, subjects=subjects, **_names())
+    subject = unicodedata.normalize("NFC", raw).strip()
+    error = ""
+    if not subject:
+        error = "Hãy nhập đối tượng cần tra cứu, ví dụ rating/2024/SYT hoặc unit/SNV"
+    elif len(subject) > MAX_SUBJECT or not SUBJECT_PATTERN.match(subject):
+        error = "Đối tượng không hợp lệ: chỉ gồm chữ không dấu, số và các ký tự / . _ - :"
+    if error:
+        page = render_template(
+            "audit/history.html",
+            subject=subject[:MAX_SUBJECT],
+            rows=None,
+            errors={"doi_tuong": error},
+            subjects=subjects,
+            **_names(),
+        )
+        return page, 422
+    rows = views.history(subject)
+    return render_template("audit/history.html", subject=subject, rows=rows, errors={}, subjects=subjects, **_names())
+
+
+def _subject_choices(views: Any) -> list[tuple[str, str]]:
+    """Suggestions for the subject field: every unit and every head's rating."""
+    choices = [(f"unit/{u['code']}", u["name"]) for u in views.units()]
+    for year in views.years():
+        choices += [(r["subject"], f"Xếp loại {year} — {r['unit_name']}") for r in views.ratings(year)]
+    return choices
+
+
+@bp.get("/theo-ngay")
+@role_required(*ROLES)
+def as_of() -> Any:
+    """The ratings and deadlines as they stood at the end of the chosen day."""
+    span = ledger_span()
+    known = get_views().years()
+    args = {"ngay": request.args.get("ngay", ""), "nam": request.args.get("nam", "")}
+    if "ngay" not in request.args:
+        return render_template("audit/as_of.html", span=span, years=known, args=args, errors={}, shot=None, **_names())
+    errors: dict[str, str] = {}
+    day = year = None
+    try:
+        day = parse_day(args["ngay"], span)
+    except DateError as exc:
+        errors["ngay"] = str(exc)
+    try:
+        year = parse_year(args["nam"], known)
+    except DateError as exc:
+        errors["nam"] = str(exc)
+    if errors or day is None:
+        page = render_template(
+            "audit/as_of.html", span=span, years=known, args=args, errors=errors, shot=None, **_names()
+        )
+        return page, 422
+    shot = snapshot(day, year)
+    return render_template("audit/as_of.html", span=span, years=known, args=args, errors={}, shot=shot, **_names())
+
+
+@bp.get("/so-sanh")
+@role_required(*ROLES)
+def diff() -> Any:
+    """What changed in ratings and deadlines between the end of one day and the end of a later one."""
+    span = ledger_span()
+    known = get_views().years()
+    args = {name: request.args.get(name, "") for name in ("tu_ngay", "den_ngay", "nam")}
+    context = {"span": span, "years": known, "args": args, **_names()}
+    if "tu_ngay" not in request.args and "den_ngay" not in request.args:
+        return render_template("audit/diff.html", errors={}, result=None, **context)
+    errors: dict[str, str] = {}
+    days: dict[str, date] = {}
+    for name in ("tu_ngay", "den_ngay"):
+        try:
+            days[name] = parse_day(args[name], span)
+        except DateError as exc:
+            errors[name] = str(exc)
+    year = None
+    try:
+        year = parse_year(args["nam"], known)
+    except DateError as exc:
+        errors["nam"] = str(exc)
+    if not errors and days["tu_ngay"] >= days["den_ngay"]:
+        errors["den_ngay"] = "Ngày sau phải muộn hơn ngày trước"
+    if errors:
+        return render_template("audit/diff.html", errors=errors, result=None, **context), 422
+    before = snapshot(days["tu_ngay"], year)
+    after = snapshot(days["den_ngay"], year)
+    result = {
+        "before": before,
+        "after": after,
+        "ratings": rating_changes(before, after),
+        "deadlines": deadline_changes(before, after),
+    }
+    return render_template("audit/diff.html", errors={}, result=result, **context)
