@@ -30,7 +30,7 @@ from ledger.errors import (
     RuleError,
     SignatureError,
 )
-from web.messages import http_status
+from web.i18n import http_status
 
 #: Machine-readable codes of HTTP errors (the `code` member).
 HTTP_CODES = {

@@ -18,7 +18,7 @@ from ledger.errors import LedgerError
 from web.accounts import AccountError, Enrolment
 from web.areas.auth import User, current_user, login_required
 from web.areas.signing import ask_to_sign
-from web.messages import vietnamese
+from web.i18n import vietnamese
 from web.state import get_accounts, get_instance, get_ledger, get_views
 
 bp = Blueprint("keys", __name__, url_prefix="/khoa-ky")

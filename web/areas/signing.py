@@ -30,7 +30,7 @@ from ledger.errors import LedgerError
 from ledger.signing.dsse import PAYLOAD_TYPE
 from ledger.signing.envelope import Envelope, Signature, canonical_json, compose
 from web.areas.auth import current_user, login_required
-from web.messages import http_status, vietnamese
+from web.i18n import http_status, vietnamese
 from web.state import get_ledger, get_views
 
 bp = Blueprint("signing", __name__)

@@ -39,7 +39,7 @@ from projections.exports import UNIT_CLASS_NAMES
 from web.areas.auth import User, current_user, login_required, role_required
 from web.areas.signing import ask_to_sign
 from web.forms import REQUIRED, text
-from web.messages import vietnamese
+from web.i18n import vietnamese
 from web.state import get_documents, get_ledger, get_views
 from web.text import local_date, local_time
 
