@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.domain.fields import CODE, SLUG
-from ledger.domain.indices import AdjustmentBody, ApprovalBody, Cycle, CycleBody, Index, IndexBody
+from ledger.domain.indices import AdjustmentBody, ApprovalBody, Cycle, CycleBody, Index, IndexBody, competition_ranks
 from ledger.domain.local_time import LOCAL_TIME
 from ledger.domain.ratings import (
     AppealBody,
@@ -501,9 +501,9 @@ def _check_results(ctx: Context, code: str, body: IndexResultsBody, *, field: st
     if index.level == "province":
         return  # the province is ranked among all provinces, which the ledger does not hold
     for rows in classes.values():
+        ranks = competition_ranks({i: row.score for i, row in rows})  # within the unit class
         for i, row in rows:
-            # Competition ranking within the unit class: ties share the better rank (1, 1, 3).
-            expected = 1 + sum(1 for _, other in rows if other.score > row.score)
+            expected = ranks[i]
             if row.rank != expected:
                 raise PayloadError(
                     f"must be {expected}: 1 + the number of units of the same class with a higher score "

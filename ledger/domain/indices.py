@@ -8,10 +8,11 @@ deadlines of the implementing letter; a signed, reasoned event can adjust them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ledger.domain.fields import CODE, Reader
 from ledger.domain.records import Record, SignedCreated, SignedEvent
@@ -205,6 +206,14 @@ class Cycle(Record):
             return 0
         last_day_on_time = due if OBLIGATIONS[obligation] == "by" else date.fromordinal(due.toordinal() - 1)
         return max(0, (on - last_day_on_time).days)
+
+
+Member = TypeVar("Member")
+
+
+def competition_ranks(scores: Mapping[Member, Decimal]) -> dict[Member, int]:
+    """Each member's rank among `scores`: 1 + the number of higher scores (ties share the better rank: 1, 1, 3)."""
+    return {member: 1 + sum(1 for other in scores.values() if other > score) for member, score in scores.items()}
 
 
 def cycle_year(subject: str) -> int:
