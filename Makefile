@@ -45,9 +45,12 @@ tamper: $(VENV)/installed
 bench: $(VENV)/installed
 	$(BIN)/python bench/append.py
 
+# ruff (lint and format), mypy (configured in pyproject.toml) and the import contracts (import-linter).
 lint: $(VENV)/installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
