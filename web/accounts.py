@@ -7,8 +7,18 @@ through the ledger's own connection pool.
 
 Passwords are hashed with Argon2id. Sessions are random tokens of which only the SHA-256
 is stored, so a copy of the table opens nothing; they end on logout, on revocation, after
-`IDLE_TIMEOUT` without use and `ABSOLUTE_TIMEOUT` after login. Failed logins back off
-exponentially per account.
+`IDLE_TIMEOUT` without use and `ABSOLUTE_TIMEOUT` after login.
+
+Guessing is throttled as OWASP's authentication guidance asks (README, "Logins"). Every
+attempt is counted, before its password is checked, in two buckets: the login typed (known
+or unknown alike, so the answers and the timing tell nobody which logins exist) and the
+client's address. Past `FREE_ATTEMPTS` a bucket admits one attempt per back-off (30 s,
+doubling, at most 15 minutes) and refuses the others without checking their password; an
+attempt admitted after the delay is checked, so a correct password gets through. The count
+is claimed by one atomic UPDATE, so parallel guesses cannot all slip past it. A browser in
+which the account logged in before carries a device token; its attempts count in a bucket
+of that device instead of the login's, so a stranger's guesses at a login never stop its
+owner from logging in from their own device.
 """
 
 from __future__ import annotations
@@ -16,21 +26,28 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.sqlite import SQLiteDatastore
 
+from ledger.errors import ParLedgerError
+from web import i18n
+
 IDLE_TIMEOUT = 30 * 60
 ABSOLUTE_TIMEOUT = 12 * 60 * 60
-#: Failures allowed before the back-off starts; then 30 s, doubling, at most 15 minutes.
-FREE_FAILURES = 3
+#: Attempts a bucket admits before the back-off starts; then 30 s, doubling, at most 15 minutes.
+FREE_ATTEMPTS = 3
+#: A client address is shared by an office behind one NAT: it admits more before backing off.
+FREE_ATTEMPTS_PER_CLIENT = 30
 FIRST_BACKOFF = 30
 LONGEST_BACKOFF = 15 * 60
+#: How long a device token (the cookie of a browser that logged in) is honoured.
+DEVICE_LIFETIME = 180 * 24 * 60 * 60
 MIN_PASSWORD_LENGTH = 8
 
 _HASHER = PasswordHasher()  # Argon2id, the library's RFC 9106 low-memory profile
@@ -39,8 +56,12 @@ _DUMMY_HASH = _HASHER.hash("not a password of anyone")
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS {accounts} ("
-    "login TEXT PRIMARY KEY, officer TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, "
-    "failures INTEGER NOT NULL DEFAULT 0, locked_until DOUBLE PRECISION NOT NULL DEFAULT 0)",
+    "login TEXT PRIMARY KEY, officer TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {throttle} ("
+    "bucket TEXT PRIMARY KEY, attempts INTEGER NOT NULL DEFAULT 0, "
+    "blocked_until DOUBLE PRECISION NOT NULL DEFAULT 0, backoff DOUBLE PRECISION NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {devices} ("
+    "token_sha256 TEXT PRIMARY KEY, login TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {sessions} ("
     "token_sha256 TEXT PRIMARY KEY, login TEXT NOT NULL, csrf TEXT NOT NULL, "
     "created_at DOUBLE PRECISION NOT NULL, last_seen DOUBLE PRECISION NOT NULL, "
@@ -51,14 +72,26 @@ _TABLES = (
 )
 
 
-class AccountError(Exception):
-    """A refusal to show the user: `message` in Vietnamese, naming `field` when there is one."""
+class AccountError(ParLedgerError):
+    """A refusal of a login, a password or an enrolment; `retry_after` seconds when throttled."""
 
-    def __init__(self, message: str, *, field: str | None = None, retry_after: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    kind = "account"
+    messages: ClassVar[Mapping[str, str]] = {
+        "wrong_credentials": "wrong login or password",
+        "too_many_attempts": "too many attempts; try again in {seconds} seconds",
+        "account_taken": "the login {login} or the officer {officer} already has an account",
+        "password_too_short": "a password must have at least {minimum} characters",
+        "key_already_enrolled": "this key is already enrolled",
+    }
+
+    def __init__(self, code: str, /, *, field: str | None = None, retry_after: int = 0, **params: Any) -> None:
+        super().__init__(code, field=field, **params)
         self.retry_after = retry_after
+
+    @property
+    def message(self) -> str:
+        """The refusal in Vietnamese, as the login and key pages show it."""
+        return i18n.reason(self)
 
 
 @dataclass(frozen=True)
@@ -103,7 +136,9 @@ class AccountStore:
         self._clock = clock
         self._sqlite = isinstance(datastore, SQLiteDatastore)
         schema = "" if self._sqlite else '"' + datastore.schema.replace('"', '""') + '".'
-        self._names = {name: f"{schema}web_{name}" for name in ("accounts", "sessions", "enrolments")}
+        self._names = {
+            name: f"{schema}web_{name}" for name in ("accounts", "sessions", "enrolments", "throttle", "devices")
+        }
 
     def create_tables(self) -> None:
         with self._cursor(commit=True) as cursor:
@@ -116,7 +151,7 @@ class AccountStore:
         """A new login for `officer`; refuse a taken login or officer, or a short password."""
         _check_password(password)
         if self._one("SELECT login FROM {accounts} WHERE login = ? OR officer = ?", (login, officer)):
-            raise AccountError(f"Tài khoản {login} hoặc cán bộ {officer} đã có tài khoản", field="login")
+            raise AccountError("account_taken", field="login", login=login, officer=officer)
         self._run(
             "INSERT INTO {accounts} (login, officer, password_hash) VALUES (?, ?, ?)",
             (login, officer, _HASHER.hash(password)),
@@ -124,43 +159,83 @@ class AccountStore:
         return Account(login, officer)
 
     def set_password(self, login: str, password: str) -> None:
-        """Replace a password; every session of the account ends."""
+        """Replace a password; every session of the account ends, and its throttling with it."""
         _check_password(password)
-        self._run(
-            "UPDATE {accounts} SET password_hash = ?, failures = 0, locked_until = 0 WHERE login = ?",
-            (_HASHER.hash(password), login),
-        )
+        self._run("UPDATE {accounts} SET password_hash = ? WHERE login = ?", (_HASHER.hash(password), login))
+        self._run("DELETE FROM {throttle} WHERE bucket = ?", (_login_bucket(login),))
         self.revoke_sessions_of(login)
 
     def accounts(self) -> list[Account]:
         return [Account(row["login"], row["officer"]) for row in self._all("SELECT * FROM {accounts} ORDER BY login")]
 
-    def authenticate(self, login: str, password: str) -> Account:
-        """The account if the password is right; raise AccountError otherwise (backing off)."""
-        row = self._one("SELECT * FROM {accounts} WHERE login = ?", (login,))
+    def authenticate(self, login: str, password: str, *, client: str = "", device: str | None = None) -> Account:
+        """The account if the password is right; raise AccountError otherwise.
+
+        `client` is the address the attempt came from, `device` the device token of the
+        browser (`remember_device`), if it has one. A throttled attempt is refused before its
+        password is checked, with the seconds to wait.
+        """
+        buckets = [self._device_bucket(login, device) or _login_bucket(login)]
+        if client:
+            buckets.append(f"client:{client}")
         now = self._clock()
-        if row is not None and row["locked_until"] > now:
-            wait = int(row["locked_until"] - now) + 1
-            raise AccountError(f"Đăng nhập sai quá nhiều lần; thử lại sau {wait} giây", retry_after=wait)
+        claimed = [bucket for bucket in buckets if self._claim(bucket, now)]
+        if len(claimed) < len(buckets):
+            self._release(claimed)
+            wait = max(self._blocked_for(bucket, now) for bucket in buckets)
+            raise AccountError("too_many_attempts", field="password", retry_after=wait, seconds=wait)
+        row = self._one("SELECT * FROM {accounts} WHERE login = ?", (login,))
         try:
             _HASHER.verify(row["password_hash"] if row else _DUMMY_HASH, password)
         except (VerificationError, InvalidHashError):
-            if row is not None:
-                self._record_failure(row, now)
-            raise AccountError("Tên đăng nhập hoặc mật khẩu không đúng", field="password") from None
+            raise AccountError("wrong_credentials", field="password") from None
         if row is None:
-            raise AccountError("Tên đăng nhập hoặc mật khẩu không đúng", field="password")
-        self._run("UPDATE {accounts} SET failures = 0, locked_until = 0 WHERE login = ?", (login,))
+            raise AccountError("wrong_credentials", field="password")
+        self._run("DELETE FROM {throttle} WHERE bucket = ?", (buckets[0],))
+        self._release(claimed[1:])  # a right password is no guess: the client's count gives it back
         return Account(row["login"], row["officer"])
 
-    def _record_failure(self, row: dict[str, Any], now: float) -> None:
-        failures = row["failures"] + 1
-        over = failures - FREE_FAILURES
-        locked_until = now + min(LONGEST_BACKOFF, FIRST_BACKOFF * 2 ** (over - 1)) if over > 0 else 0
+    def remember_device(self, account: Account) -> str:
+        """A device token for the browser that just logged in (its cookie's value; only the digest is kept)."""
+        token = secrets.token_urlsafe(32)
         self._run(
-            "UPDATE {accounts} SET failures = ?, locked_until = ? WHERE login = ?",
-            (failures, locked_until, row["login"]),
+            "INSERT INTO {devices} (token_sha256, login, created_at) VALUES (?, ?, ?)",
+            (_digest(token), account.login, self._clock()),
         )
+        return token
+
+    def _device_bucket(self, login: str, device: str | None) -> str | None:
+        if not device:
+            return None
+        row = self._one("SELECT * FROM {devices} WHERE token_sha256 = ?", (_digest(device),))
+        if row is None or row["login"] != login or self._clock() - row["created_at"] > DEVICE_LIFETIME:
+            return None
+        return f"device:{row['token_sha256']}"
+
+    def _claim(self, bucket: str, now: float) -> bool:
+        """Count one attempt in `bucket` if it admits one now (one atomic statement); False if throttled."""
+        free = FREE_ATTEMPTS_PER_CLIENT if bucket.startswith("client:") else FREE_ATTEMPTS
+        self._run(
+            "INSERT INTO {throttle} (bucket, backoff) VALUES (?, ?) ON CONFLICT (bucket) DO NOTHING",
+            (bucket, FIRST_BACKOFF),
+        )
+        claimed = self._all(
+            "UPDATE {throttle} SET attempts = attempts + 1, "
+            "blocked_until = CASE WHEN attempts + 1 >= ? THEN ? + backoff ELSE blocked_until END, "
+            "backoff = CASE WHEN attempts + 1 < ? THEN backoff WHEN backoff * 2 > ? THEN ? ELSE backoff * 2 END "
+            "WHERE bucket = ? AND blocked_until <= ? RETURNING attempts",
+            (free, now, free, LONGEST_BACKOFF, LONGEST_BACKOFF, bucket, now),
+            commit=True,
+        )
+        return bool(claimed)
+
+    def _release(self, buckets: list[str]) -> None:
+        for bucket in buckets:
+            self._run("UPDATE {throttle} SET attempts = attempts - 1 WHERE bucket = ? AND attempts > 0", (bucket,))
+
+    def _blocked_for(self, bucket: str, now: float) -> int:
+        row = self._one("SELECT blocked_until FROM {throttle} WHERE bucket = ?", (bucket,))
+        return max(1, int(row["blocked_until"] - now) + 1) if row else 1
 
     # Sessions ----------------------------------------------------------------------------
 
@@ -201,7 +276,7 @@ class AccountStore:
     def request_enrolment(self, officer: str, key_id: str, public_key: str) -> Enrolment:
         """Remember a key an officer made in their browser, until it is approved or refused."""
         if self._one("SELECT key_id FROM {enrolments} WHERE key_id = ?", (key_id,)):
-            raise AccountError("Khoá này đã được đăng ký", field="public_key")
+            raise AccountError("key_already_enrolled", field="public_key")
         now = self._clock()
         self._run(
             "INSERT INTO {enrolments} VALUES (?, ?, ?, ?, 'pending')",
@@ -241,8 +316,8 @@ class AccountStore:
             cursor.execute(self._sql(statement), params)
             return int(cursor.rowcount)
 
-    def _all(self, statement: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        with self._cursor(commit=False) as cursor:
+    def _all(self, statement: str, params: tuple[Any, ...] = (), *, commit: bool = False) -> list[dict[str, Any]]:
+        with self._cursor(commit=commit) as cursor:
             cursor.execute(self._sql(statement), params)
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row.values() if isinstance(row, dict) else row, strict=True)) for row in cursor]
@@ -254,4 +329,9 @@ class AccountStore:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự", field="password")
+        raise AccountError("password_too_short", field="password", minimum=MIN_PASSWORD_LENGTH)
+
+
+def _login_bucket(login: str) -> str:
+    """The bucket of a login as typed, whether or not an account has it."""
+    return f"login:{login.strip().casefold()}"

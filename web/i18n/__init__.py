@@ -26,10 +26,17 @@ from ledger.errors import (
     SignatureError,
 )
 from web import messages
-from web.i18n import domain, keys, signing, storage, tlog
+from web.i18n import accounts, domain, keys, signing, storage, tlog
 
 #: Every code's Vietnamese template.
-CATALOGUE: dict[str, str] = {**domain.TEXTS, **signing.TEXTS, **storage.TEXTS, **tlog.TEXTS, **keys.TEXTS}
+CATALOGUE: dict[str, str] = {
+    **domain.TEXTS,
+    **signing.TEXTS,
+    **storage.TEXTS,
+    **tlog.TEXTS,
+    **keys.TEXTS,
+    **accounts.TEXTS,
+}
 
 #: What kind of refusal, in the officer's words.
 KINDS: tuple[tuple[type[ParLedgerError], str], ...] = (

@@ -7,10 +7,7 @@ import pytest
 from ledger.application import Ledger
 from web.accounts import (
     ABSOLUTE_TIMEOUT,
-    FIRST_BACKOFF,
-    FREE_FAILURES,
     IDLE_TIMEOUT,
-    LONGEST_BACKOFF,
     AccountError,
     AccountStore,
 )
@@ -51,29 +48,11 @@ def test_the_right_password_opens_an_account_and_the_hash_is_argon2id(store: Acc
 
 @pytest.mark.parametrize("login", ["snv.nguyen.van.an", "no.such.login"])
 def test_a_wrong_password_or_unknown_login_gets_the_same_answer(store: AccountStore, login: str) -> None:
-    with pytest.raises(AccountError, match="Tên đăng nhập hoặc mật khẩu không đúng") as refused:
+    with pytest.raises(AccountError) as refused:
         store.authenticate(login, "sai mật khẩu")
+    assert refused.value.code == "wrong_credentials"
+    assert refused.value.message == "Tên đăng nhập hoặc mật khẩu không đúng"
     assert refused.value.field == "password"
-
-
-def test_failed_logins_back_off_exponentially_even_for_the_right_password(store: AccountStore, clock: Clock) -> None:
-    for _ in range(FREE_FAILURES + 1):
-        with pytest.raises(AccountError):
-            store.authenticate("snv.nguyen.van.an", "sai")
-
-    with pytest.raises(AccountError, match="thử lại sau") as locked:
-        store.authenticate("snv.nguyen.van.an", "mật khẩu đủ dài")
-    assert 0 < locked.value.retry_after <= FIRST_BACKOFF + 1
-
-    clock.now += FIRST_BACKOFF + 1
-    with pytest.raises(AccountError):
-        store.authenticate("snv.nguyen.van.an", "sai")
-    with pytest.raises(AccountError) as doubled:
-        store.authenticate("snv.nguyen.van.an", "mật khẩu đủ dài")
-    assert FIRST_BACKOFF < doubled.value.retry_after <= 2 * FIRST_BACKOFF + 1
-
-    clock.now += LONGEST_BACKOFF + 1
-    assert store.authenticate("snv.nguyen.van.an", "mật khẩu đủ dài").login == "snv.nguyen.van.an"
 
 
 def test_a_session_is_stored_as_a_digest_and_ends_when_revoked(store: AccountStore) -> None:
@@ -119,12 +98,16 @@ def test_a_new_password_ends_every_session_of_the_account(store: AccountStore) -
 
 
 def test_a_taken_login_a_taken_officer_and_a_short_password_are_refused(store: AccountStore) -> None:
-    with pytest.raises(AccountError, match="đã có tài khoản"):
+    with pytest.raises(AccountError) as taken:
         store.add_account("snv.nguyen.van.an", "other.officer", "đủ dài rồi")
-    with pytest.raises(AccountError, match="đã có tài khoản"):
+    assert "đã có tài khoản" in taken.value.message
+    with pytest.raises(AccountError) as taken:
         store.add_account("other", "snv.nguyen.van.an", "đủ dài rồi")
-    with pytest.raises(AccountError, match="ít nhất 8 ký tự") as short:
+    assert "đã có tài khoản" in taken.value.message
+    with pytest.raises(AccountError) as short:
         store.add_account("other", "other.officer", "ngắn")
+    assert short.value.code == "password_too_short"
+    assert "ít nhất 8 ký tự" in short.value.message
     assert short.value.field == "password"
     assert [a.login for a in store.accounts()] == ["snv.nguyen.van.an"]
 
@@ -133,7 +116,7 @@ def test_a_key_is_enrolled_once_and_listed_per_officer(store: AccountStore) -> N
     store.request_enrolment("snv.nguyen.van.an", "ed25519:" + "a" * 64, "A" * 43 + "=")
     store.request_enrolment("stc.tran.thi.ha", "ed25519:" + "b" * 64, "B" * 43 + "=")
 
-    with pytest.raises(AccountError, match="đã được đăng ký"):
+    with pytest.raises(AccountError, match="already enrolled"):
         store.request_enrolment("snv.nguyen.van.an", "ed25519:" + "a" * 64, "A" * 43 + "=")
     mine = store.enrolments(officers=["snv.nguyen.van.an"])
     assert [(e.key_id[-1], e.status) for e in mine] == [("a", "pending")]
