@@ -19,18 +19,27 @@ import click
 from cli.support import Failure, open_ledger
 
 if TYPE_CHECKING:
+    from ledger.application import Ledger
     from web.accounts import AccountStore
 
 PASSWORD_VARIABLE = "PARLEDGER_PASSWORD"
 
 
+def account_store(ledger: Ledger) -> AccountStore:
+    """The web logins kept in the ledger's database (their tables made if absent)."""
+    from web.accounts import AccountStore
+
+    store = AccountStore(ledger.recorder.datastore)  # type: ignore[attr-defined]
+    store.create_tables()
+    return store
+
+
 @contextmanager
 def _accounts() -> Iterator[tuple[AccountStore, Any]]:
-    from web.accounts import AccountError, AccountStore
+    from web.accounts import AccountError
 
     with open_ledger() as ledger:
-        store = AccountStore(ledger.recorder.datastore)  # type: ignore[attr-defined]
-        store.create_tables()
+        store = account_store(ledger)
         try:
             yield store, ledger
         except AccountError as exc:
@@ -91,3 +100,6 @@ def end_sessions(login: str) -> None:
     with _accounts() as (store, _):
         ended = store.revoke_sessions_of(login)
     click.echo(f"{ended} session(s) of {login} ended")
+
+
+COMMANDS = (accounts,)

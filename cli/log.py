@@ -1,9 +1,9 @@
-"""``parledger`` commands of the transparency log: checkpoints, proofs, receipts, witness, inspection.
+"""``parledger`` commands of the transparency log: entries, checkpoints, proofs, receipts, witness, verification.
 
-The ledger-side commands read this instance's database. The offline ones — ``verify
---bundle``, ``verify-receipt`` and ``witness`` — import only the standard library,
-`cryptography` and the stdlib-only ledger modules: an inspector runs them on a machine
-with no database, no Flask and no eventsourcing.
+The ledger-side commands read this instance's database (none imports Flask). The offline
+ones — ``verify --bundle``, ``verify-receipt`` and ``witness`` — import only the standard
+library, `cryptography` and the stdlib-only ledger modules: an inspector runs them on a
+machine with no database, no Flask and no eventsourcing.
 """
 
 from __future__ import annotations
@@ -13,10 +13,20 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import click
 
-from cli.support import Failure, instance, one_line_errors, open_ledger, read_text_argument, write_secret
+from cli.support import (
+    Failure,
+    instance,
+    one_line_errors,
+    open_ledger,
+    progress,
+    read_text_argument,
+    write_secret,
+)
+from web.text import local_time, signer_label
 
 
 def _log_vkey() -> str:
@@ -29,7 +39,23 @@ def _log_vkey() -> str:
 # parledger log … ------------------------------------------------------------------------
 
 
-@click.command("checkpoint")
+@click.group("log", invoke_without_command=True)
+@click.option("--limit", default=20, show_default=True, help="How many recent entries.")
+@click.pass_context
+def log(context: click.Context, limit: int) -> None:
+    """The most recent entries, newest last; subcommands read the transparency log."""
+    if context.invoked_subcommand is not None:
+        return
+    with open_ledger() as ledger:
+        for entry in ledger.entries(start=max(1, ledger.head - limit + 1)):
+            statement = entry.envelope.statement
+            click.echo(
+                f"#{entry.seq:<6} {local_time(entry.event.timestamp)}  {statement.type:<30} "
+                f"{statement.subject:<48} {signer_label(entry.envelope)}"
+            )
+
+
+@log.command("checkpoint")
 @click.option("--size", type=int, help="The checkpoint of this tree size (default: the latest).")
 def log_checkpoint(size: int | None) -> None:
     """Print the latest signed checkpoint, with the witnesses' cosignatures."""
@@ -40,13 +66,13 @@ def log_checkpoint(size: int | None) -> None:
     click.echo(found[1].decode(), nl=False)
 
 
-@click.command("vkey")
+@log.command("vkey")
 def log_vkey() -> None:
     """Print the log's verifier key (C2SP vkey)."""
     click.echo(_log_vkey())
 
 
-@click.command("entries")
+@log.command("entries")
 @click.option("--start", default=1, show_default=True, help="First sequence number.")
 @click.option("--end", type=int, help="Last sequence number (default: the head).")
 def log_entries(start: int, end: int | None) -> None:
@@ -56,7 +82,7 @@ def log_entries(start: int, end: int | None) -> None:
             click.echo(json.dumps({"seq": seq, "leaf": base64.b64encode(leaf).decode()}))
 
 
-@click.command("proof")
+@log.command("proof")
 @click.option("--index", type=int, required=True, help="Leaf index (0-based: entry N is index N-1).")
 @click.option("--size", type=int, help="Tree size of the checkpoint to prove against (default: the latest).")
 def log_proof(index: int, size: int | None) -> None:
@@ -65,7 +91,7 @@ def log_proof(index: int, size: int | None) -> None:
         click.echo(ledger.receipt(index + 1, size).serialize().decode(), nl=False)
 
 
-@click.command("consistency")
+@log.command("consistency")
 @click.option("--from", "size1", type=int, required=True, help="The older tree size.")
 @click.option("--to", "size2", type=int, required=True, help="The newer tree size.")
 def log_consistency(size1: int, size2: int) -> None:
@@ -75,7 +101,7 @@ def log_consistency(size1: int, size2: int) -> None:
             click.echo(base64.b64encode(digest).decode())
 
 
-@click.command("witness-request")
+@log.command("witness-request")
 @click.option("--old", "old_size", type=int, required=True, help="The size the witness cosigned last (0 at first).")
 def log_witness_request(old_size: int) -> None:
     """The tlog-witness add-checkpoint request for the latest checkpoint: old size, proof, note."""
@@ -90,9 +116,9 @@ def log_witness_request(old_size: int) -> None:
         sys.stdout.buffer.write(request_body(old_size, proof, note))
 
 
-@click.command("cosign")
+@log.command("cosign")
 @click.argument("note_file", type=click.File("rb"))
-def log_cosign(note_file: click.utils.LazyFile) -> None:
+def log_cosign(note_file: IO[bytes]) -> None:
     """Store the cosignatures in NOTE_FILE (a checkpoint cosigned by a trusted witness)."""
     from ledger.tlog.notes import Checkpoint, Note
 
@@ -109,10 +135,7 @@ def log_cosign(note_file: click.utils.LazyFile) -> None:
     click.echo(f"stored cosignature(s) of checkpoint {checkpoint.size} by {', '.join(stored)}")
 
 
-LOG_COMMANDS = (log_checkpoint, log_vkey, log_entries, log_proof, log_consistency, log_witness_request, log_cosign)
-
-
-# parledger receipt / export / verify-receipt / witness ----------------------------------
+# parledger receipt / export / verify / verify-receipt / witness -------------------------
 
 
 @click.command("receipt")
@@ -153,6 +176,41 @@ def export(out: Path) -> None:
     click.echo(f"exported {counts[0]} entries, {counts[1]} checkpoints and {counts[2]} documents to {out}")
 
 
+@click.command()
+@click.option(
+    "--bundle",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Verify an inspector bundle offline instead of this instance's database.",
+)
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --bundle: your last verified checkpoint; the log must extend it. Updated when all holds.",
+)
+@click.option("--workers", default=1, show_default=True, help="With --bundle: threads verifying signatures.")
+@click.option(
+    "--quorum", default=0, show_default=True, help="With --bundle: witnesses that must cosign the latest checkpoint."
+)
+def verify(bundle: Path | None, state: Path | None, workers: int, quorum: int) -> None:
+    """Check every entry: signature, key validity, authorization, order, tree and checkpoints. Exit 1 on any fault."""
+    if bundle is not None:
+        verify_bundle(bundle, state, workers, quorum)
+        return
+    if state is not None:
+        raise click.UsageError("--state goes with --bundle")
+    from ledger.verify import verify_ledger
+
+    with open_ledger() as ledger:
+        faults = verify_ledger(ledger, progress=progress("verified"))
+        head = ledger.head
+    if faults:
+        for fault in faults:
+            click.echo(f"FAULT {fault}")
+        click.echo(f"{len(faults)} fault(s) in {head} entries")
+        sys.exit(1)
+    click.echo(f"OK: {head} entries verified")
+
+
 def verify_bundle(path: Path, state: Path | None, workers: int, quorum: int = 0) -> None:
     """``parledger verify --bundle``: the offline inspector."""
     from ledger.tlog.bundle import Bundle
@@ -175,8 +233,8 @@ def verify_bundle(path: Path, state: Path | None, workers: int, quorum: int = 0)
         document_faults = bundle.check_documents()
     for fault in report.faults:
         click.echo(f"FAULT {fault}")
-    for fault in document_faults:
-        click.echo(f"FAULT {fault}")
+    for document_fault in document_faults:
+        click.echo(f"FAULT {document_fault}")
     if report.faults or document_faults:
         click.echo(f"{len(report.faults) + len(document_faults)} fault(s); {report.entries} entries read")
         sys.exit(1)
@@ -245,9 +303,7 @@ def witness_new(name: str, out: Path) -> None:
     "--request", "request_file", type=click.File("rb"), required=True, help="From `parledger log witness-request`."
 )
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the cosigned checkpoint here.")
-def witness_cosign(
-    key_file: Path, log_vkey: str, state: Path, request_file: click.utils.LazyFile, out: Path | None
-) -> None:
+def witness_cosign(key_file: Path, log_vkey: str, state: Path, request_file: IO[bytes], out: Path | None) -> None:
     """Verify a checkpoint and its consistency with the last one cosigned; cosign it."""
     from ledger.tlog.notes import CosignatureSigner, Note, NoteVerifier
     from ledger.tlog.witness import Witness, WitnessError, parse_request
@@ -270,4 +326,4 @@ def witness_cosign(
         click.echo(f"cosigned checkpoint written to {out}")
 
 
-TOP_COMMANDS = (receipt, export, verify_receipt, witness)
+COMMANDS = (log, receipt, export, verify, verify_receipt, witness)

@@ -6,7 +6,7 @@ across units in their own work (every unit's ratings and deadlines, who signed w
 a unit's own officers do not (403): they see their own unit on the dashboard.
 
 "As of" a date means the ledger as it stood at the end of that day in Hưng Yên, by the
-ledger's own recorded times (`projections.replay`), rebuilt in a throwaway store: the
+ledger's own recorded times, rebuilt in a throwaway store (`services.replays`): the
 live views are never touched. Deadlines are judged on that date.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -23,8 +22,8 @@ from flask import Blueprint, render_template, request
 
 from ledger.domain.local_time import LOCAL_TIME
 from ledger.domain.rules import LEVEL_NAMES
-from projections import position_as_of, replay
 from projections.exports import STATUS_NAMES, UNIT_CLASS_NAMES
+from services.replays import Snapshot, as_of_day
 from web.areas.auth import role_required
 from web.state import get_ledger, get_views
 from web.text import local_date, local_time
@@ -65,18 +64,6 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 class DateError(ValueError):
     """A date the auditor cannot ask about, with the reason in Vietnamese."""
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The ratings and deadlines as they stood at the end of `day`."""
-
-    day: date
-    position: int
-    recorded_at: datetime | None
-    years: list[int]
-    ratings: dict[int, list[dict[str, Any]]]
-    deadlines: dict[int, list[dict[str, Any]]]
 
 
 def level_name(level: str | None) -> str:
@@ -151,21 +138,6 @@ def parse_year(raw: str, known: list[int]) -> int | None:
     if not text.isdigit() or int(text) not in known:
         raise DateError("Năm không có trong sổ cái")
     return int(text)
-
-
-def snapshot(day: date, year: int | None) -> Snapshot:
-    """Replay the ledger to the end of `day` in a throwaway store and read it."""
-    ledger = get_ledger()
-    ledger.refresh()
-    position = position_as_of(ledger, day)
-    recorded_at = None
-    for entry in ledger.entries(position, position) if position else ():
-        recorded_at = entry.event.timestamp
-    with replay(ledger, position=position) as then:
-        years = [y for y in then.years() if year is None or y == year]
-        ratings = {y: then.ratings(y) for y in years}
-        deadlines = {y: then.deadlines(y, day) for y in years}
-    return Snapshot(day, position, recorded_at, years, ratings, deadlines)
 
 
 # Differences -------------------------------------------------------------------------------
@@ -278,7 +250,7 @@ def as_of() -> Any:
             "audit/as_of.html", span=span, years=known, args=args, errors=errors, shot=None, **_names()
         )
         return page, 422
-    shot = snapshot(day, year)
+    shot = as_of_day(get_ledger(), day, year)
     return render_template("audit/as_of.html", span=span, years=known, args=args, errors={}, shot=shot, **_names())
 
 
@@ -308,8 +280,8 @@ def diff() -> Any:
         errors["den_ngay"] = "Ngày sau phải muộn hơn ngày trước"
     if errors:
         return render_template("audit/diff.html", errors=errors, result=None, **context), 422
-    before = snapshot(days["tu_ngay"], year)
-    after = snapshot(days["den_ngay"], year)
+    before = as_of_day(get_ledger(), days["tu_ngay"], year)
+    after = as_of_day(get_ledger(), days["den_ngay"], year)
     result = {
         "before": before,
         "after": after,

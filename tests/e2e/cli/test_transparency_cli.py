@@ -52,12 +52,13 @@ CYCLE_2024 = {
 }
 PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
 
-# Makes importing any of these fail, for the commands that must run without them.
+# Makes importing any package named in BLOCKED_IMPORTS fail, for the commands that must run without them.
 BLOCKER = """\
 import importlib.abc
+import os
 import sys
 
-BLOCKED = {"flask", "werkzeug", "eventsourcing", "psycopg", "psycopg_binary", "psycopg_pool"}
+BLOCKED = set(os.environ["BLOCKED_IMPORTS"].split())
 
 
 class Blocker(importlib.abc.MetaPathFinder):
@@ -548,12 +549,22 @@ def test_the_witness_cosigns_checkpoints_that_extend_the_last_one_and_refuses_ot
 # Offline means offline ------------------------------------------------------------------------
 
 
-def test_the_offline_commands_import_neither_flask_nor_eventsourcing_nor_psycopg(site: Site, tmp_path: Path) -> None:
+#: What the offline commands run without, and what no command of the log imports.
+DATABASE_AND_WEB = "flask werkzeug eventsourcing psycopg psycopg_binary psycopg_pool"
+WEB = "flask werkzeug"
+
+
+def _blocking(tmp_path: Path, blocked: str) -> dict[str, str]:
+    """The environment under which importing any of `blocked` fails."""
     blocker = tmp_path / "blocker"
-    blocker.mkdir()
+    blocker.mkdir(exist_ok=True)
     (blocker / "sitecustomize.py").write_text(BLOCKER)
+    return {"PYTHONPATH": str(blocker), "BLOCKED_IMPORTS": blocked}
+
+
+def test_the_offline_commands_import_neither_flask_nor_eventsourcing_nor_psycopg(site: Site, tmp_path: Path) -> None:
     bundle = _bundle(site, tmp_path)
-    offline = {"PYTHONPATH": str(blocker)}
+    offline = _blocking(tmp_path, DATABASE_AND_WEB)
 
     # The blocker works: a command that needs the database fails under it.
     blocked = site.run("log", "checkpoint", **offline)
@@ -571,3 +582,22 @@ def test_the_offline_commands_import_neither_flask_nor_eventsourcing_nor_psycopg
         "witness", "cosign", "--key", tmp_path / "witness.key", "--log-vkey", site.vkey,
         "--state", tmp_path / "witness.state", "--request", request, "--out", tmp_path / "cosigned.note", **offline,
     )  # fmt: skip
+
+
+def test_the_log_commands_read_the_database_without_importing_flask(site: Site, tmp_path: Path) -> None:
+    no_web = _blocking(tmp_path, WEB)
+
+    # The blocker works: the command that serves the web UI fails under it.
+    blocked = site.run("serve", "--port", "1", **no_web)
+    assert blocked.returncode != 0
+    assert "flask is blocked: this command must run without it" in blocked.stderr
+
+    recent = site.ok("log", **no_web).stdout.splitlines()
+    assert len(recent) == HEAD
+    assert recent[0].startswith("#1 ")
+    assert site.ok("log", "vkey", **no_web).stdout == site.vkey + "\n"
+    assert site.ok("log", "checkpoint", **no_web).stdout.startswith(f"{ORIGIN}\n{HEAD}\n")
+    assert len(site.ok("log", "entries", **no_web).stdout.splitlines()) == HEAD
+    assert TlogProof.parse(site.raw("log", "proof", "--index", "0")).index == 0
+    site.ok("log", "proof", "--index", "0", **no_web)
+    site.ok("log", "consistency", "--from", "1", "--to", str(HEAD), **no_web)
