@@ -26,7 +26,7 @@ from ledger.errors import (
     SignatureError,
 )
 from web import messages
-from web.i18n import accounts, domain, keys, signing, storage, tlog
+from web.i18n import accounts, domain, keys, services, signing, storage, tlog
 
 #: Every code's Vietnamese template.
 CATALOGUE: dict[str, str] = {
@@ -36,6 +36,7 @@ CATALOGUE: dict[str, str] = {
     **tlog.TEXTS,
     **keys.TEXTS,
     **accounts.TEXTS,
+    **services.TEXTS,
 }
 
 #: What kind of refusal, in the officer's words.
