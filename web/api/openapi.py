@@ -189,13 +189,14 @@ _CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": 
 _ERROR_TEXT = {
     400: "Malformed request (e.g. the body is not JSON)",
     401: "No logged-in session",
-    403: "Not allowed for this officer, or the signer may not sign this",
+    403: "Not allowed for this officer, or the signer may not sign this (kind not_authorized)",
     404: "Not found",
     405: "Method not allowed",
-    409: "Conflicts with the ledger: replayed envelope, duplicate",
+    409: "Conflicts with the ledger: replayed envelope, duplicate, busy (kind replay, duplicate, busy)",
     413: "Body too large",
     415: "Not application/json",
-    422: "Invalid input; `errors` names each field",
+    422: "Invalid input, or refused by the ledger (kind invalid, bad_signature, not_found, rule_violation); "
+    "`errors` names each field",
 }
 
 
@@ -268,7 +269,8 @@ def document(app: Flask, *, prefix: str = "api.") -> dict[str, Any]:
             "title": "PAR Ledger API",
             "version": "1",
             "description": "Signed envelopes in; ratings, index results, deadlines, history, receipts and "
-            "the transparency log out. Errors are JSON: {code, message, errors: {field: [messages]}}.",
+            "the transparency log out. Errors are JSON: {code, kind, message, errors: {field: [messages]}}; "
+            "code is the stable reason (a refusal by the ledger has its own), kind the class of refusal.",
         },
         "paths": paths,
         "components": {
