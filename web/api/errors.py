@@ -15,7 +15,7 @@ instance one made by another area's app-wide error handler).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from marshmallow import ValidationError
@@ -129,7 +129,7 @@ def register(bp: Blueprint) -> None:
     def _ledger(error: LedgerError) -> Response:
         return from_ledger(error)
 
-    bp.record_once(lambda state: init_app(state.app))
+    bp.record_once(lambda state: init_app(cast(Flask, state.app)))
 
 
 def init_app(app: Flask) -> None:

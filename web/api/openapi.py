@@ -172,10 +172,8 @@ def _validator(validator: Any, item: fields.Field) -> dict[str, Any]:
         return bounds
     if isinstance(validator, validate.Length):
         words = ("minItems", "maxItems") if isinstance(item, fields.List) else ("minLength", "maxLength")
-        if validator.equal is not None:
-            low, high = validator.equal, validator.equal
-        else:
-            low, high = validator.min, validator.max
+        exact = validator.equal
+        low, high = (exact, exact) if exact is not None else (validator.min, validator.max)
         return {k: v for k, v in zip(words, (low, high), strict=True) if v is not None}
     if isinstance(validator, validate.Regexp):
         return {"pattern": validator.regex.pattern}
@@ -185,7 +183,7 @@ def _validator(validator: Any, item: fields.Field) -> dict[str, Any]:
 # The document ----------------------------------------------------------------------------
 
 _ARGUMENT = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
-_CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"}}
+_CONVERTER_TYPES: dict[str, dict[str, Any]] = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"}}
 _ERROR_TEXT = {
     400: "Malformed request (e.g. the body is not JSON)",
     401: "No logged-in session",

@@ -36,7 +36,7 @@ SUBJECT = validate.Regexp(
 class IsoDateTime(fields.DateTime):
     """An ISO 8601 instant; the views keep them as ISO text, which it dumps as is (normalised)."""
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | float | None:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         return super()._serialize(value, attr, obj, **kwargs)
@@ -45,7 +45,7 @@ class IsoDateTime(fields.DateTime):
 class IsoDate(fields.Date):
     """An ISO 8601 calendar date; the views keep them as ISO text."""
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | float | None:
         if isinstance(value, str):
             value = date.fromisoformat(value)
         return super()._serialize(value, attr, obj, **kwargs)
