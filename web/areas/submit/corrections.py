@@ -7,6 +7,7 @@ the form. A unit sees and corrects only its own submissions: any other subject i
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort, render_template, request, url_for
@@ -88,25 +89,31 @@ def current_results(record: Submission) -> ResultsTable:
     return ResultsTable(rows)
 
 
-def _replacement(
-    record: Submission, form: Any, led: tuple[str, ...], errors: Errors
-) -> tuple[dict[str, Any], list[dict[str, str]], ResultsTable]:
-    """The replacement body as the form gives it, with the form's decision rows and results table."""
+@dataclass(frozen=True)
+class Replacement:
+    """A correction's replacement body as the form gives it, and the form's table as typed or read."""
+
+    body: dict[str, Any]
+    decision_rows: list[dict[str, str]] = field(default_factory=list)
+    table: ResultsTable = field(default_factory=ResultsTable)
+
+
+def _replacement(record: Submission, form: Any, led: tuple[str, ...], errors: Errors) -> Replacement:
     if record.kind in ("document", "staff-rule"):
-        replacement = document_fields(form, record.year, errors)
+        body = document_fields(form, record.year, errors)
         if record.kind == "staff-rule":
-            replacement["decision"] = text_field(form, "rule_decision", errors, max_length=100)
-        return replacement, [], ResultsTable()
+            body["decision"] = text_field(form, "rule_decision", errors, max_length=100)
+        return Replacement(body)
     if record.kind == "governing-decisions":
         rows, items = decision_rows(form, record.year, led, errors)
-        return {"decisions": items}, rows, ResultsTable()
+        return Replacement({"decisions": items}, rows)
     definition = next((i for i in get_views().indices() if i["code"] == record.index), None)
     header_form = {**form.to_dict(), "decision": form.get("result_decision", "")}
     header_errors: Errors = {}
     header = results_header(header_form, record.year, header_errors)
     errors.update({("result_decision" if k == "decision" else k): v for k, v in header_errors.items()})
     table = results_table(form, definition, errors)
-    return results_body(header, table.rows), [], table
+    return Replacement(results_body(header, table.rows), table=table)
 
 
 def _correction_summary(subject: str, record: Submission, body: dict[str, Any]) -> Summary:
@@ -167,7 +174,8 @@ def correct(subject: str) -> Any:
         decision = text_field(form, "decision", errors, max_length=100, required=record.kind == "index-results")
         if record.kind == "index-results" and errors.get("decision") == REQUIRED:
             errors["decision"] = "Kết quả đã công bố chỉ được đính chính theo một quyết định: ghi số quyết định"
-        replacement, rows, table = _replacement(record, form, led, errors)
+        replacement = _replacement(record, form, led, errors)
+        rows, table = replacement.decision_rows, replacement.table
         if record.kind == "index-results" and form.get("action") == "preview":
             status = 422 if table.problems or "table_file" in errors else 200
             shown = render_template(
@@ -175,7 +183,7 @@ def correct(subject: str) -> Any:
             )
             return shown, status
         file = evidence("file", errors, required=False)
-        checked = None if errors else _checked_replacement(record, replacement, file, errors)
+        checked = None if errors else _checked_replacement(record, replacement.body, file, errors)
         if checked is not None:
             body: dict[str, Any] = {"reason": reason, "replacement": checked}
             if decision:
