@@ -33,7 +33,8 @@ class ResultRow:
     """One row of a results table: where it was, its unit's class, whether it is valid, its fields.
 
     `fields` are the row as the body carries it (unit, score, rank, band); before the table is
-    checked (no index chosen yet), they are the texts as typed.
+    checked (no index chosen yet), they are the texts as typed. The rank check completes a row
+    (a blank rank filled in, a wrong one marking the row invalid), hence not frozen.
     """
 
     line: int
