@@ -18,7 +18,7 @@ SESSION_COOKIE = "parledger_session"
 CSRF_COOKIE = "parledger_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-CSRF_REFUSED = "Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã CSRF); hãy tải lại trang rồi gửi lại."
+CSRF_REFUSED = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã CSRF); hãy tải lại trang."
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: Sent with every response: no inline script anywhere, no framing, no sniffing.
@@ -71,9 +71,7 @@ def check_csrf() -> None:
     user = g.get("user")
     expected = user.session.csrf if user is not None else request.cookies.get(CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        abort(
-            400, description="Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã CSRF); hãy tải lại trang."
-        )
+        abort(400, description=CSRF_REFUSED)
 
 
 def finish_response(response: Response) -> Response:

@@ -16,22 +16,24 @@ def local_time(moment: datetime | str | None) -> str:
 
     Nothing gives an empty string; text that is not an ISO time is shown as it is.
     """
-    if isinstance(moment, str):
-        try:
-            moment = datetime.fromisoformat(moment)
-        except ValueError:
-            return moment
-    return moment.astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M") if moment else ""
+    if not isinstance(moment, str):
+        return moment.astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M") if moment else ""
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return moment
+    return parsed.astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M")
 
 
 def local_date(day: date | str | None) -> str:
     """dd/mm/yyyy, from a date or an ISO string (the same conventions as `local_time`)."""
-    if isinstance(day, str):
-        try:
-            day = date.fromisoformat(day)
-        except ValueError:
-            return day
-    return day.strftime("%d/%m/%Y") if day else ""
+    if not isinstance(day, str):
+        return day.strftime("%d/%m/%Y") if day else ""
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        return day
+    return parsed.strftime("%d/%m/%Y")
 
 
 def signer_label(envelope: Envelope) -> str:

@@ -1,35 +1,27 @@
-"""Uniform JSON errors under /api/: ``{"code", "message", "errors": {field: [messages]}}``.
+"""Uniform JSON errors under /api/: ``{"code", "kind", "message", "errors": {field: [messages]}}``.
 
 Every refusal of the API has this shape, whatever raised it: a marshmallow
-`ValidationError` (422), a `LedgerError` (the status `web.messages.http_status` gives
-it: 409 for a replay or a duplicate, 403 for authority, 422 for the rest), an
+`ValidationError` (422), a `LedgerError` (the status `web.i18n.http_status` gives its
+kind: 409 for a replay or a duplicate, 403 for authority, 422 for the rest), an
 `ApiError` raised by a view, or an HTTP error raised by Flask or Werkzeug (400, 401,
-404, 405, 413, 415, 500). Under /api/ no HTML error page is ever sent: a last hook
-turns any non-JSON error response there into this shape too (for instance one made by
-another area's app-wide error handler).
+404, 405, 413, 415, 500). ``code`` names the reason: for a ledger refusal its stable
+code (`ledger.errors`: ``unknown_key``, ``replay``, …); ``kind`` names the class of
+refusal (``invalid``, ``duplicate``, ``not_authorized``, …). An error that does not come
+from the ledger has one code, given as both. Under /api/ no HTML error page is ever
+sent: a last hook turns any non-JSON error response there into this shape too (for
+instance one made by another area's app-wide error handler).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from ledger.errors import (
-    ConflictError,
-    DuplicateError,
-    LedgerError,
-    LogIntegrityError,
-    NotAuthorizedError,
-    NotFoundError,
-    PayloadError,
-    ReplayError,
-    RuleError,
-    SignatureError,
-)
+from ledger.errors import LedgerError
 from web.i18n import http_status
 
 #: Machine-readable codes of HTTP errors (the `code` member).
@@ -47,19 +39,6 @@ HTTP_CODES = {
     500: "internal_error",
     503: "unavailable",
 }
-
-#: Codes of the ledger's refusals, most specific first.
-LEDGER_CODES: tuple[tuple[type[LedgerError], str], ...] = (
-    (ReplayError, "replay"),
-    (DuplicateError, "duplicate"),
-    (ConflictError, "busy"),
-    (SignatureError, "bad_signature"),
-    (NotAuthorizedError, "not_authorized"),
-    (NotFoundError, "not_found"),
-    (PayloadError, "invalid"),
-    (RuleError, "rule_violation"),
-    (LogIntegrityError, "log_integrity"),
-)
 
 
 class ApiError(Exception):
@@ -80,8 +59,12 @@ class ApiError(Exception):
         return cls(status, f"{field}: {reason}", code=code, errors={field: [reason]})
 
 
-def error_response(status: int, code: str, message: str, errors: Mapping[str, list[str]] | None = None) -> Response:
-    response = jsonify({"code": code, "message": message, "errors": dict(errors or {})})
+def error_response(
+    status: int, code: str, message: str, errors: Mapping[str, list[str]] | None = None, *, kind: str | None = None
+) -> Response:
+    """The uniform error body; `kind` is `code` unless the error's class names another."""
+    body = {"code": code, "kind": kind or code, "message": message, "errors": dict(errors or {})}
+    response = jsonify(body)
     response.status_code = status
     return response
 
@@ -113,10 +96,9 @@ def from_validation(error: ValidationError) -> Response:
 
 
 def from_ledger(error: LedgerError) -> Response:
-    status = http_status(error)
-    code = next((code for cls, code in LEDGER_CODES if isinstance(error, cls)), "refused")
     field = error.field or "envelope"
-    return error_response(status, code, f"Refused by the ledger — {field}: {error.reason}", {field: [error.reason]})
+    message = f"Refused by the ledger — {field}: {error.reason}"
+    return error_response(http_status(error), error.code, message, {field: [error.reason]}, kind=error.kind)
 
 
 def from_http(error: HTTPException) -> Response:
@@ -147,7 +129,7 @@ def register(bp: Blueprint) -> None:
     def _ledger(error: LedgerError) -> Response:
         return from_ledger(error)
 
-    bp.record_once(lambda state: init_app(state.app))
+    bp.record_once(lambda state: init_app(cast(Flask, state.app)))
 
 
 def init_app(app: Flask) -> None:

@@ -172,10 +172,8 @@ def _validator(validator: Any, item: fields.Field) -> dict[str, Any]:
         return bounds
     if isinstance(validator, validate.Length):
         words = ("minItems", "maxItems") if isinstance(item, fields.List) else ("minLength", "maxLength")
-        if validator.equal is not None:
-            low, high = validator.equal, validator.equal
-        else:
-            low, high = validator.min, validator.max
+        exact = validator.equal
+        low, high = (exact, exact) if exact is not None else (validator.min, validator.max)
         return {k: v for k, v in zip(words, (low, high), strict=True) if v is not None}
     if isinstance(validator, validate.Regexp):
         return {"pattern": validator.regex.pattern}
@@ -185,17 +183,18 @@ def _validator(validator: Any, item: fields.Field) -> dict[str, Any]:
 # The document ----------------------------------------------------------------------------
 
 _ARGUMENT = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
-_CONVERTER_TYPES = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"}}
+_CONVERTER_TYPES: dict[str, dict[str, Any]] = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"}}
 _ERROR_TEXT = {
     400: "Malformed request (e.g. the body is not JSON)",
     401: "No logged-in session",
-    403: "Not allowed for this officer, or the signer may not sign this",
+    403: "Not allowed for this officer, or the signer may not sign this (kind not_authorized)",
     404: "Not found",
     405: "Method not allowed",
-    409: "Conflicts with the ledger: replayed envelope, duplicate",
+    409: "Conflicts with the ledger: replayed envelope, duplicate, busy (kind replay, duplicate, busy)",
     413: "Body too large",
     415: "Not application/json",
-    422: "Invalid input; `errors` names each field",
+    422: "Invalid input, or refused by the ledger (kind invalid, bad_signature, not_found, rule_violation); "
+    "`errors` names each field",
 }
 
 
@@ -268,7 +267,8 @@ def document(app: Flask, *, prefix: str = "api.") -> dict[str, Any]:
             "title": "PAR Ledger API",
             "version": "1",
             "description": "Signed envelopes in; ratings, index results, deadlines, history, receipts and "
-            "the transparency log out. Errors are JSON: {code, message, errors: {field: [messages]}}.",
+            "the transparency log out. Errors are JSON: {code, kind, message, errors: {field: [messages]}}; "
+            "code is the stable reason (a refusal by the ledger has its own), kind the class of refusal.",
         },
         "paths": paths,
         "components": {

@@ -99,6 +99,11 @@ def _personal(subject: str) -> bool:
 # Writes ------------------------------------------------------------------------------------
 
 
+def receipt_notes(receipt: Receipt) -> list[str]:
+    """What the ledger noted of an appended statement (e.g. a late filing), as the API writes it."""
+    return [str(note) for note in receipt.notes]
+
+
 def _receipt_answer(receipt: Receipt) -> dict[str, Any]:
     return {
         "seq": receipt.seq,
@@ -107,7 +112,7 @@ def _receipt_answer(receipt: Receipt) -> dict[str, Any]:
         "event_type": receipt.event_type,
         "recorded_at": receipt.recorded_at,
         "leaf_hash": receipt.leaf_hash.hex(),
-        "notes": list(receipt.notes),
+        "notes": receipt_notes(receipt),
         "tlog_proof": receipt.proof.serialize().decode() if receipt.proof is not None else "",
     }
 
@@ -411,7 +416,8 @@ def log_proof() -> Response:
     try:
         proof = get_ledger().receipt(query["index"] + 1, query["size"])
     except NotFoundError as exc:
-        raise ApiError.field(404, "size" if "checkpoint" in exc.reason else "index", exc.reason) from None
+        missing_checkpoint = get_ledger().checkpoint(query["size"]) is None
+        raise ApiError.field(404, "size" if missing_checkpoint else "index", exc.reason) from None
     assert proof.extra is not None
     bare = TlogProof(proof.index, proof.proof, proof.checkpoint_note)
     size = int(proof.checkpoint_note.split(b"\n")[1])

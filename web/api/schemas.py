@@ -36,7 +36,7 @@ SUBJECT = validate.Regexp(
 class IsoDateTime(fields.DateTime):
     """An ISO 8601 instant; the views keep them as ISO text, which it dumps as is (normalised)."""
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | float | None:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         return super()._serialize(value, attr, obj, **kwargs)
@@ -45,7 +45,7 @@ class IsoDateTime(fields.DateTime):
 class IsoDate(fields.Date):
     """An ISO 8601 calendar date; the views keep them as ISO text."""
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | float | None:
         if isinstance(value, str):
             value = date.fromisoformat(value)
         return super()._serialize(value, attr, obj, **kwargs)
@@ -176,9 +176,24 @@ class EmptyQuery(QuerySchema):
 
 
 class ErrorSchema(Schema):
-    """Every error of the API: a code, a message naming the field, and each field's messages."""
+    """Every error of the API: its code and kind, a message naming the field, and each field's messages."""
 
-    code = fields.String(required=True, metadata={"description": "machine-readable, e.g. invalid, replay, not_found"})
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "the reason, machine-readable and stable: for a refusal by the ledger its own code "
+            "(e.g. unknown_key, revoked_key, replay, out_of_cycle, score_above_maximum); otherwise the same "
+            "as kind (e.g. malformed_json, login_required, not_found)"
+        },
+    )
+    kind = fields.String(
+        required=True,
+        metadata={
+            "description": "the class of the refusal, which decides its HTTP status: for a refusal by the ledger "
+            "one of invalid, bad_signature, not_authorized, not_found, duplicate, replay, busy, rule_violation, "
+            "log_integrity; otherwise the same as code"
+        },
+    )
     message = fields.String(required=True)
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
 

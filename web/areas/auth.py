@@ -151,9 +151,9 @@ def login() -> Any:
                     response.headers["Retry-After"] = str(exc.retry_after)
                 return response
             accounts: AccountStore = get_accounts()
-            response = redirect(_safe_next(request.args.get("next")))
-            set_session_cookie(response, accounts.open_session(account))
-            return response
+            moved = redirect(_safe_next(request.args.get("next")))
+            set_session_cookie(moved, accounts.open_session(account))
+            return moved
     return render_template("auth/login.html", errors=errors, login=login_name)
 
 

@@ -2,7 +2,7 @@
 
 Every success is loaded back with the response schema the endpoint declares (unknown
 fields refused), so a response carries exactly what its schema says; every refusal has
-the uniform shape {code, message, errors} and appends nothing. The OpenAPI document
+the uniform shape {code, kind, message, errors} and appends nothing. The OpenAPI document
 lists every route of the blueprint. One test runs on SQLite and PostgreSQL.
 """
 
@@ -23,6 +23,7 @@ from world import PDF, World
 
 from demo.loader import HEADS, OFFICERS, demo_key, demo_pdf
 from ledger.application import Ledger
+from ledger.errors import ReplayError
 from ledger.signing.dsse import PAYLOAD_TYPE, pae
 from ledger.signing.envelope import Author, Envelope, Signature, canonical_json
 from ledger.tlog.log import Leaf, leaf_hash
@@ -71,7 +72,7 @@ def valid(schema: type[schemas.Schema], response: Any, status: int = 200) -> dic
 
 
 def refused(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
-    """The uniform error: JSON, never HTML, with code, message and errors; the field named in both."""
+    """The uniform error: JSON, never HTML, with code, kind, message and errors; the field named in both."""
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/json", response.get_data(as_text=True)[:200]
     data: dict[str, Any] = response.get_json()
@@ -113,7 +114,7 @@ def test_a_replayed_envelope_is_a_conflict_and_appends_nothing(demo_app: Flask) 
 
     error = refused(post_json(client, envelope.to_json()), 409)
 
-    assert error["code"] == "replay"
+    assert error["kind"] == "replay"
     assert head_of(demo_app) == head
 
 
@@ -124,8 +125,29 @@ def test_a_second_rule_for_the_same_year_is_a_duplicate(demo_app: Flask) -> None
 
     error = refused(post_json(client, staff_rule_envelope(demo_app, title="Quy chế khác").to_json()), 409)
 
-    assert error["code"] == "duplicate"
+    assert error["kind"] == "duplicate"
     assert head_of(demo_app) == head
+
+
+def test_a_refusal_by_the_ledger_carries_the_reasons_own_code_and_its_kind(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    envelope = staff_rule_envelope(demo_app)
+    assert post_json(client, envelope.to_json()).status_code == 201
+    with pytest.raises(ReplayError) as raised:
+        demo_app.extensions["ledger"].append(envelope)
+
+    error = refused(post_json(client, envelope.to_json()), 409)
+
+    assert (error["code"], error["kind"]) == (raised.value.code, raised.value.kind)
+    field = raised.value.field or "envelope"
+    assert error["message"] == f"Refused by the ledger — {field}: {raised.value.reason}"
+    assert error["errors"] == {field: [raised.value.reason]}
+
+
+def test_an_error_of_the_api_itself_gives_its_code_as_its_kind_too(demo_app: Flask) -> None:
+    error = refused(post_json(demo_app.test_client(), b'{"payloadType": '), 400, "body")
+
+    assert error["code"] == error["kind"] == "malformed_json"
 
 
 def _forged(app: Flask) -> dict[str, Any]:
@@ -263,7 +285,7 @@ READS = [
 def test_reads_need_a_logged_in_officer(demo_client: FlaskClient, url: str) -> None:
     error = refused(demo_client.get(url), 401)
 
-    assert error["code"] == "login_required"
+    assert error["code"] == error["kind"] == "login_required"
 
 
 def test_a_unit_officer_sees_decided_heads_and_its_own_unit_but_not_others_individuals(demo_app: Flask) -> None:
@@ -562,7 +584,7 @@ def test_every_error_status_the_api_uses_is_documented(demo_app: Flask) -> None:
     document = demo_app.test_client().get(f"{API}/openapi.json").get_json()
     error_schema = document["components"]["schemas"]["Error"]
 
-    assert error_schema["required"] == ["code", "message", "errors"]
+    assert error_schema["required"] == ["code", "kind", "message", "errors"]
     for path, item in document["paths"].items():
         for operation in item.values():
             assert "404" in operation["responses"], path

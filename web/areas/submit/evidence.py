@@ -1,0 +1,109 @@
+"""Evidence files: the one file a form posts, checked by its name, its size and its content.
+
+Files are judged by their content (`ledger.storage.documents.sniff`), never by the name or
+the media type the browser claims. A file passes every check before it is stored; a file
+stored for a statement the officer then does not sign stays in the content-addressed
+store unreferenced: harmless (the same bytes always land at the same place, nothing in the
+ledger names them) and reused if the officer signs later.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from flask import request
+
+from ledger.domain.submissions import MAX_DOCUMENT_BYTES, DocumentRef
+from ledger.errors import PayloadError
+from ledger.storage.documents import sniff
+from web.areas.submit.common import Errors
+from web.state import get_documents
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An evidence file that passed every check, not yet stored."""
+
+    data: bytes
+    name: str
+    media_type: str
+
+    def store(self, field: str) -> DocumentRef:
+        return get_documents().put(self.data, self.name, field=field)
+
+    def placeholder(self) -> dict[str, object]:
+        """The document reference the body will carry, its hash not yet known (for the ledger's check)."""
+        return {"sha256": "0" * 64, "size": len(self.data), "media_type": self.media_type, "name": self.name}
+
+    def label(self) -> str:
+        """The file's name and size, for a review page."""
+        return f"{self.name} ({size_label(len(self.data))})"
+
+
+#: What `sniff` says of a file it refuses, in Vietnamese (after “Tệp …”).
+_SNIFF_REASONS = (
+    ("is not a PDF", "không phải tệp PDF, DOCX, XLSX, ODT, PNG hoặc JPEG (xét theo nội dung tệp, không theo đuôi tên)"),
+    ("zip bomb", "bung ra lớn bất thường so với kích thước tệp (nghi là “bom zip”)"),
+    ("archive entries", "chứa quá nhiều thành phần nén"),
+    ("damaged", "là tệp ZIP/Office bị hỏng"),
+    ("but not a DOCX", "là tệp nén ZIP nhưng không phải tài liệu DOCX, XLSX hoặc ODT"),
+)
+
+
+def sniff_refusal(error: PayloadError) -> str:
+    """Why `sniff` refused a file, in Vietnamese, to follow the file's name."""
+    # TRANSITION: read by the reason's words until ledger.storage gives these refusals codes
+    return next((vi for en, vi in _SNIFF_REASONS if en in error.reason), error.reason)
+
+
+def file_name(raw: str) -> str:
+    """The file's own name (no folders), NFC; ValueError in Vietnamese if unusable."""
+    name = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if not name or name in {".", ".."}:
+        raise ValueError("Tên tệp không hợp lệ")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in name):
+        raise ValueError("Tên tệp có ký tự điều khiển hoặc ký tự ẩn (ví dụ ký tự đảo chiều U+202E)")
+    if len(name) > 255:
+        raise ValueError(f"Tên tệp dài quá 255 ký tự ({len(name)} ký tự)")
+    return name
+
+
+def evidence(field: str, errors: Errors, *, required: bool) -> Evidence | None:
+    """The one file posted under `field`, checked by size and content; None if absent or wrong."""
+    files = [f for f in request.files.getlist(field) if f.filename]
+    if not files:
+        if required:
+            errors[field] = "Chưa chọn tệp minh chứng"
+        return None
+    if len(files) > 1:
+        errors[field] = "Mỗi hồ sơ kèm đúng một tệp minh chứng; hãy gộp thành một tệp PDF hoặc nộp từng văn bản riêng"
+        return None
+    upload = files[0]
+    try:
+        name = file_name(upload.filename or "")
+    except ValueError as exc:
+        errors[field] = str(exc)
+        return None
+    data = upload.read(MAX_DOCUMENT_BYTES + 1)
+    if not data:
+        errors[field] = f"Tệp “{name}” rỗng (0 byte)"
+        return None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        errors[field] = f"Tệp “{name}” lớn hơn giới hạn {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB"
+        return None
+    try:
+        media_type = sniff(data, field)
+    except PayloadError as exc:
+        errors[field] = f"Tệp “{name}” {sniff_refusal(exc)}"
+        return None
+    return Evidence(data, name, media_type)
+
+
+def size_label(size: int) -> str:
+    """A file size for people: 12,3 KB."""
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB".replace(".", ",")
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
