@@ -195,8 +195,13 @@ class AccountStore:
         self._release(claimed[1:])  # a right password is no guess: the client's count gives it back
         return Account(row["login"], row["officer"])
 
-    def remember_device(self, account: Account) -> str:
-        """A device token for the browser that just logged in (its cookie's value; only the digest is kept)."""
+    def remember_device(self, account: Account, current: str | None = None) -> str:
+        """The device token of the browser that just logged in: `current` if still valid for it, else a new one.
+
+        The token is the cookie's value; only its digest is kept.
+        """
+        if current and self._device_bucket(account.login, current):
+            return current
         token = secrets.token_urlsafe(32)
         self._run(
             "INSERT INTO {devices} (token_sha256, login, created_at) VALUES (?, ?, ?)",

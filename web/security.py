@@ -1,5 +1,10 @@
 """What every response and every form carries: security headers, cookie flags, CSRF tokens.
 
+Over HTTPS every response also carries HSTS (`HSTS_HEADER`; ``LEDGER_HSTS=false`` turns it
+off). Behind the reverse proxy of the README's production section, ``LEDGER_PROXY_COUNT=1``
+makes the app believe that proxy's ``X-Forwarded-For`` and ``X-Forwarded-Proto`` (and no
+one else's), so HTTPS is seen as HTTPS and the login throttle sees the client's address.
+
 Forms are protected by a synchronizer token: the logged-in session's own token, or, before
 login, a random token in a cookie of its own that the form must repeat (double submit).
 `/api/` writes carry a signed envelope and no cookie is read for them, so they need none.
@@ -12,9 +17,14 @@ import secrets
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from web.accounts import DEVICE_LIFETIME
+
 SESSION_COOKIE = "parledger_session"
+#: The device token of a browser in which its officer logged in (`web.accounts.AccountStore.remember_device`).
+DEVICE_COOKIE = "parledger_device"
 CSRF_COOKIE = "parledger_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -33,6 +43,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+#: Sent over HTTPS: browsers keep to HTTPS for this site for a year.
+HSTS_HEADER = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
 def _cookie_flags() -> dict[str, Any]:
@@ -47,6 +59,11 @@ def _cookie_flags() -> dict[str, Any]:
 def set_session_cookie(response: Response, token: str) -> None:
     """The session token: never readable by script, never sent cross-site, https only."""
     response.set_cookie(SESSION_COOKIE, token, **_cookie_flags())
+
+
+def set_device_cookie(response: Response, token: str) -> None:
+    """The device token: kept by the browser for `DEVICE_LIFETIME`, sent only to this site."""
+    response.set_cookie(DEVICE_COOKIE, token, max_age=DEVICE_LIFETIME, **_cookie_flags())
 
 
 def clear_session_cookie(response: Response) -> None:
@@ -78,6 +95,8 @@ def finish_response(response: Response) -> Response:
     """Add the security headers, and the pre-login CSRF cookie when a form was given one."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.is_secure and current_app.config["HSTS"]:
+        response.headers.setdefault(*HSTS_HEADER)
     if request.path.startswith(("/api/", "/static/")):
         return response
     response.headers.setdefault("Cache-Control", "no-store")
@@ -89,6 +108,10 @@ def finish_response(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Wire the checks into `app` (after the session is loaded, so the token can be checked)."""
     app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    app.config.setdefault("HSTS", True)
+    proxies = int(app.config.get("PROXY_COUNT", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.before_request(check_csrf)
     app.after_request(finish_response)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -22,7 +22,8 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from ledger.domain.registry import Officer, Unit
 from web.accounts import AccountError, AccountStore, Session
 from web.forms import form_errors
-from web.security import SESSION_COOKIE, clear_session_cookie, set_session_cookie
+from web.redirects import local_path
+from web.security import DEVICE_COOKIE, SESSION_COOKIE, clear_session_cookie, set_device_cookie, set_session_cookie
 from web.state import get_accounts, get_ledger, get_views
 
 bp = Blueprint("auth", __name__)
@@ -140,7 +141,12 @@ def login() -> Any:
         errors = form_errors(request.form, required=("login", "password"))
         if not errors:
             try:
-                account = get_accounts().authenticate(login_name, request.form["password"])
+                account = get_accounts().authenticate(
+                    login_name,
+                    request.form["password"],
+                    client=request.remote_addr or "",
+                    device=request.cookies.get(DEVICE_COOKIE),
+                )
             except AccountError as exc:
                 errors[exc.field or "login"] = exc.message
                 status = 429 if exc.retry_after else 200
@@ -151,8 +157,9 @@ def login() -> Any:
                     response.headers["Retry-After"] = str(exc.retry_after)
                 return response
             accounts: AccountStore = get_accounts()
-            moved = redirect(_safe_next(request.args.get("next")))
+            moved = redirect(local_path(request.args.get("next")) or url_for("dashboard.index"))
             set_session_cookie(moved, accounts.open_session(account))
+            set_device_cookie(moved, accounts.remember_device(account, request.cookies.get(DEVICE_COOKIE)))
             return moved
     return render_template("auth/login.html", errors=errors, login=login_name)
 
@@ -165,11 +172,3 @@ def logout() -> Any:
     response = redirect(url_for("auth.login"))
     clear_session_cookie(response)
     return response
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no open redirect)."""
-    # Browsers read a backslash as a slash: "/\\evil.example" would leave the site.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.index")

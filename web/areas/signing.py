@@ -31,6 +31,7 @@ from ledger.signing.dsse import PAYLOAD_TYPE
 from ledger.signing.envelope import Envelope, Signature, canonical_json, compose
 from web.areas.auth import current_user, login_required
 from web.i18n import http_status, vietnamese
+from web.redirects import local_path
 from web.state import get_ledger, get_views
 
 bp = Blueprint("signing", __name__)
@@ -96,9 +97,7 @@ def _review(payload: bytes, *, title: str, summary: Summary, back: str, error: s
 
 def safe_back(target: str | None) -> str:
     """A path on this site to go back to (never another site, never a script URL)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.index")
+    return local_path(target) or url_for("dashboard.index")
 
 
 def ask_to_sign_batch(items: Sequence[Item], *, title: str, back: str, intro: str = "") -> Any:
