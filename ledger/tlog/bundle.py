@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledger.tlog.errors import BundleError
+
 ENTRIES = "entries.jsonl"
 CHECKPOINTS = "checkpoints.jsonl"
 LOG_VKEY = "log.vkey"
@@ -59,10 +61,6 @@ is your own witness of the log's history.
 """
 
 
-class BundleError(ValueError):
-    """A bundle that cannot be read, with the file and line at fault."""
-
-
 def write_bundle(
     out: Path,
     *,
@@ -75,7 +73,7 @@ def write_bundle(
 ) -> tuple[int, int, int]:
     """Write a bundle into the empty or new folder `out`; return (entries, checkpoints, documents)."""
     if out.exists() and any(out.iterdir()):
-        raise BundleError(f"{out} is not empty; export into a new folder")
+        raise BundleError("bundle_folder_not_empty", path=str(out))
     out.mkdir(parents=True, exist_ok=True)
     (out / "README.md").write_text(README)
     (out / LOG_VKEY).write_text(log_vkey + "\n")
@@ -116,10 +114,10 @@ class Bundle:
     def open(cls, path: Path) -> Bundle:
         """Read the bundle's small files; BundleError naming the file if one is missing."""
         if not path.is_dir():
-            raise BundleError(f"{path} is not a folder")
+            raise BundleError("bundle_not_folder", path=str(path))
         for name in (ENTRIES, CHECKPOINTS, LOG_VKEY, ROOT_KEY_ID):
             if not (path / name).is_file():
-                raise BundleError(f"{path / name} is missing: this is not a complete inspector bundle")
+                raise BundleError("bundle_file_missing", path=str(path / name))
         witnesses_file = path / WITNESSES
         witnesses = witnesses_file.read_text().split() if witnesses_file.is_file() else []
         return cls(
@@ -160,16 +158,16 @@ class Bundle:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise BundleError(f"{name} line {number} is not JSON: {exc}") from None
+                    raise BundleError("bundle_line_not_json", name=name, number=number, detail=str(exc)) from None
                 if not isinstance(record, dict) or set(record) != set(fields) or not isinstance(record[fields[0]], int):
-                    raise BundleError(f"{name} line {number} must be an object with exactly {fields}")
+                    raise BundleError("bundle_line_fields", name=name, number=number, fields=fields)
                 yield number, record
 
 
 def _base64(value: object, name: str, number: int) -> bytes:
     if not isinstance(value, str):
-        raise BundleError(f"{name} line {number}: the leaf must be base64 text")
+        raise BundleError("bundle_leaf_not_text", name=name, number=number)
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise BundleError(f"{name} line {number}: the leaf is not valid base64") from None
+        raise BundleError("bundle_leaf_not_base64", name=name, number=number) from None

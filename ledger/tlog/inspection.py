@@ -79,10 +79,10 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from keys import KeysError, VerifyingKey
-from keys.files import write_atomically
 from ledger.signing.dsse import PAYLOAD_TYPE, pae
-from ledger.tlog.log import Leaf, LeafError
+from ledger.tlog.errors import InspectionError, PublicKeyError
+from ledger.tlog.files import write_atomically
+from ledger.tlog.log import EVENT_TYPES, INITIALISED, KEY_REGISTERED, KEY_REVOKED, Leaf, LeafError
 from ledger.tlog.merkle import EMPTY_ROOT, ProofError, consistency_proof, verify_consistency
 from ledger.tlog.notes import (
     Checkpoint,
@@ -92,6 +92,7 @@ from ledger.tlog.notes import (
     NoteVerifier,
     open_checkpoint,
 )
+from ledger.tlog.transparency import DEFAULT_ORIGIN
 
 __all__ = [
     "DEFAULT_ORIGIN",
@@ -104,45 +105,8 @@ __all__ = [
     "write_state",
 ]
 
-DEFAULT_ORIGIN = "hungyen.gov.vn/par-ledger"
-"""The log's origin line unless an instance chose another (same as ledger.tlog.transparency)."""
-
-INITIALISED = "par:Authority.Initialised.v1"
-KEY_REGISTERED = "par:Key.Registered.v1"
-KEY_REVOKED = "par:Key.Revoked.v1"
 _INITIALISED = INITIALISED.encode()
 _REGISTERED = KEY_REGISTERED.encode()
-
-EVENT_TYPES = frozenset(
-    {
-        INITIALISED,
-        "par:Unit.Registered.v1",
-        "par:Unit.Renamed.v1",
-        "par:Unit.Merged.v1",
-        "par:Unit.Dissolved.v1",
-        "par:Unit.HeadAppointed.v1",
-        "par:Officer.Registered.v1",
-        "par:Officer.RolesChanged.v1",
-        KEY_REGISTERED,
-        KEY_REVOKED,
-        "par:Index.Defined.v1",
-        "par:Index.Proposed.v1",
-        "par:Index.Approved.v1",
-        "par:Cycle.Opened.v1",
-        "par:Cycle.DeadlineAdjusted.v1",
-        "par:RuleSet.Issued.v1",
-        "par:Submission.Filed.v1",
-        "par:Submission.Corrected.v1",
-        "par:Submission.Transmitted.v1",
-        "par:Rating.Computed.v1",
-        "par:Rating.Recomputed.v1",
-        "par:Rating.Decided.v1",
-        "par:Rating.IndividualPublished.v1",
-        "par:Rating.AppealFiled.v1",
-        "par:Rating.AppealResolved.v1",
-    }
-)
-"""Every event type a leaf may carry (docs/formats.md §4)."""
 
 # The statement type each key event type must carry.
 _KEY_STATEMENTS = {
@@ -155,6 +119,8 @@ _PAYLOAD_TYPE = PAYLOAD_TYPE.encode()
 # PAE(PAYLOAD_TYPE, payload) = this prefix + b"<len> " + payload.
 _PAE_PREFIX = pae(PAYLOAD_TYPE, b"")[: -len(b"0 ")]
 _AUTHORITY_SUBJECT = "authority"
+_KEY_ID_PREFIX = "ed25519:"
+_PUBLIC_KEY_SIZE = 32
 _KEY_SUBJECT = re.compile(r"key/(ed25519:[0-9a-f]{64})")
 # In canonical JSON a top-level or nested member "type" whose value starts like a key
 # statement's type; a cheap screen before parsing a payload that claims another event type.
@@ -281,6 +247,25 @@ def read_state(path: str | os.PathLike[str]) -> bytes | None:
         return Path(path).read_bytes()
     except FileNotFoundError:
         return None
+
+
+def read_public_key(text: object) -> tuple[str, Ed25519PublicKey]:
+    """A key statement's public key, as its key id (``ed25519:`` + SHA-256 hex) and the key.
+
+    The ledger's key ids (``keys.pairs.key_id_of``), computed here so that the inspector
+    needs nothing but ``cryptography``.
+    """
+    try:
+        raw = base64.b64decode(text, validate=True)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # None, a number, not ASCII, not base64
+        raise PublicKeyError("public_key_not_base64") from None
+    if len(raw) != _PUBLIC_KEY_SIZE:
+        raise PublicKeyError("public_key_size", size=_PUBLIC_KEY_SIZE, got=len(raw))
+    try:
+        key = Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError as exc:
+        raise PublicKeyError("public_key_unloadable", detail=str(exc)) from None
+    return _KEY_ID_PREFIX + hashlib.sha256(raw).hexdigest(), key
 
 
 def _note_text(note: bytes) -> str:
@@ -452,10 +437,10 @@ class Inspector:
             witnesses.setdefault(verifier.vkey, verifier)
         self._witnesses = list(witnesses.values())
         if not 0 <= witness_quorum <= len(self._witnesses):
-            raise ValueError(f"witness quorum {witness_quorum} is impossible with {len(self._witnesses)} witnesses")
+            raise InspectionError("witness_quorum_impossible", quorum=witness_quorum, witnesses=len(self._witnesses))
         self._quorum = witness_quorum
         if workers < 1:
-            raise ValueError(f"workers must be at least 1, got {workers}")
+            raise InspectionError("inspector_workers", workers=workers)
         self._workers = workers
         self.known = known
         self._checkpoints: dict[bytes, Checkpoint | str] = {}
@@ -796,18 +781,18 @@ class _Run:
             self.faults.append(Fault(seq, f"key {target} was already registered at entry {self.registered[target]}"))
             return
         try:
-            public = VerifyingKey.from_base64(body.get("public_key"))
-        except (KeysError, TypeError, ValueError) as exc:
+            public_key_id, public = read_public_key(body.get("public_key"))
+        except PublicKeyError as exc:
             self.faults.append(Fault(seq, f"key.register of {target}: the public key cannot be read: {exc}"))
             self.invalid_registrations.setdefault(target_bytes, seq)
             return
-        if public.key_id != target:
+        if public_key_id != target:
             self.faults.append(
-                Fault(seq, f"key.register of {target}: the public key's id is {public.key_id}, not the subject's")
+                Fault(seq, f"key.register of {target}: the public key's id is {public_key_id}, not the subject's")
             )
             self.invalid_registrations.setdefault(target_bytes, seq)
             return
-        self.active[target_bytes] = Ed25519PublicKey.from_public_bytes(public.raw).verify
+        self.active[target_bytes] = public.verify
         self.registered[target] = seq
         self.invalid_registrations.pop(target_bytes, None)
 
@@ -831,20 +816,20 @@ class _Run:
             faults.append(Fault(seq, f"ledger.initialise must be about {_AUTHORITY_SUBJECT!r}"))
             return
         try:
-            root = VerifyingKey.from_base64(statement["body"].get("root_public_key"))
-        except (KeysError, TypeError, ValueError) as exc:
+            root_key_id, root = read_public_key(statement["body"].get("root_public_key"))
+        except PublicKeyError as exc:
             faults.append(Fault(seq, f"the root public key cannot be read: {exc}"))
             return
         pinned = self.inspector._root_key_id
-        if pinned is not None and root.key_id != pinned:
-            faults.append(Fault(seq, f"the root key {root.key_id} is not the pinned root key {pinned}"))
+        if pinned is not None and root_key_id != pinned:
+            faults.append(Fault(seq, f"the root key {root_key_id} is not the pinned root key {pinned}"))
             return
-        if root.key_id != name:
+        if root_key_id != name:
             faults.append(
-                Fault(seq, f"ledger.initialise is signed by {name}, not by the root key {root.key_id} it names")
+                Fault(seq, f"ledger.initialise is signed by {name}, not by the root key {root_key_id} it names")
             )
             return
-        verify = Ed25519PublicKey.from_public_bytes(root.raw).verify
+        verify = root.verify
         try:
             verify(signature, message)
         except InvalidSignature:

@@ -30,6 +30,8 @@ from typing import Final, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ledger.tlog.errors import NoteError, ReceiptError
+
 __all__ = [
     "MAX_SIGNATURES",
     "MAX_TREE_SIZE",
@@ -81,10 +83,6 @@ _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _HEX_KEY_ID = re.compile(r"[0-9a-fA-F]{8}")
 
 
-class NoteError(Exception):
-    """A note, key, checkpoint or proof bundle is malformed or does not verify."""
-
-
 # --------------------------------------------------------------------------------------
 # Small strict helpers
 # --------------------------------------------------------------------------------------
@@ -99,52 +97,52 @@ def _b64decode(text: str, what: str) -> bytes:
     try:
         raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError):  # binascii.Error is a ValueError
-        raise NoteError(f"{what} is not valid base64") from None
+        raise NoteError("note_base64_invalid", what=what) from None
     # b64decode tolerates non-zero padding bits; requiring the canonical form makes
     # parse -> serialise byte-exact and removes signature-line malleability.
     if _b64encode(raw) != text:
-        raise NoteError(f"{what} is not canonical base64")
+        raise NoteError("note_base64_not_canonical", what=what)
     return raw
 
 
 def _parse_decimal(text: str, what: str) -> int:
     """Parse an ASCII decimal without leading zeros, at most MAX_TREE_SIZE."""
     if not _DECIMAL.fullmatch(text):
-        raise NoteError(f"{what} {text!r} is not a decimal number without leading zeros")
+        raise NoteError("note_decimal_invalid", what=what, text=text)
     value = int(text)
     if value > MAX_TREE_SIZE:
-        raise NoteError(f"{what} {value} is larger than 2**63 - 1")
+        raise NoteError("note_decimal_too_large", what=what, value=value)
     return value
 
 
 def _check_int(value: int, what: str) -> None:
     # bool is an int subclass; True as a tree size is always a bug.
     if not isinstance(value, int) or isinstance(value, bool):
-        raise NoteError(f"{what} must be an int, got {type(value).__name__}")
+        raise NoteError("note_int_type", what=what, kind=type(value).__name__)
     if not 0 <= value <= MAX_TREE_SIZE:
-        raise NoteError(f"{what} {value} is outside 0..2**63-1")
+        raise NoteError("note_int_range", what=what, value=value)
 
 
 def _check_name(name: str) -> None:
     """Key names: non-empty, no Unicode space, no '+', no control character."""
     if not isinstance(name, str) or not name:
-        raise NoteError("key name must be a non-empty string")
+        raise NoteError("key_name_empty")
     if _FORBIDDEN_IN_NAME.search(name):
-        raise NoteError(f"key name {name!r} contains a space, '+' or control character")
+        raise NoteError("key_name_forbidden", name=name)
 
 
 def _text_bytes(text: str) -> bytes:
     """Validate note text and return its UTF-8 bytes (what signatures cover)."""
     if not isinstance(text, str):
-        raise NoteError(f"note text must be str, got {type(text).__name__}")
+        raise NoteError("note_text_type", kind=type(text).__name__)
     if not text.endswith("\n"):
-        raise NoteError("note text must end with a newline")
+        raise NoteError("note_text_no_newline")
     if _FORBIDDEN_CONTROL.search(text):
-        raise NoteError("note text contains a control character other than newline")
+        raise NoteError("note_text_control")
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates
-        raise NoteError("note text is not valid Unicode") from None
+        raise NoteError("note_text_not_unicode") from None
 
 
 def compute_key_id(name: str, signature_type: int, public_key: bytes) -> bytes:
@@ -156,22 +154,22 @@ def compute_key_id(name: str, signature_type: int, public_key: bytes) -> bytes:
 def _parse_vkey(vkey: str) -> tuple[str, bytes, int, bytes]:
     """Split ``name+hex(keyID)+base64(type||key)``; return (name, key_id, type, key)."""
     if not isinstance(vkey, str):
-        raise NoteError("verifier key must be a string")
+        raise NoteError("vkey_type")
     # The base64 part may itself contain '+', so split at most twice.
     parts = vkey.split("+", 2)
     if len(parts) != 3:
-        raise NoteError("verifier key must have the form name+keyid+base64key")
+        raise NoteError("vkey_form")
     name, hex_id, key64 = parts
     _check_name(name)
     if not _HEX_KEY_ID.fullmatch(hex_id):
-        raise NoteError(f"verifier key ID {hex_id!r} is not 8 hex digits")
+        raise NoteError("vkey_id_not_hex", key_id=hex_id)
     raw = _b64decode(key64, "verifier key")
     if len(raw) < 2:
-        raise NoteError("verifier key material is empty")
+        raise NoteError("vkey_empty")
     signature_type, public_key = raw[0], raw[1:]
     key_id = bytes.fromhex(hex_id)
     if compute_key_id(name, signature_type, public_key) != key_id:
-        raise NoteError(f"verifier key ID {hex_id} does not match its name and key")
+        raise NoteError("vkey_id_mismatch", key_id=hex_id)
     return name, key_id, signature_type, public_key
 
 
@@ -181,27 +179,27 @@ def _parse_skey(skey: str) -> tuple[str, bytes, int, bytes]:
     The key ID is checked later, once the public key has been derived.
     """
     if not isinstance(skey, str):
-        raise NoteError("signer key must be a string")
+        raise NoteError("skey_type")
     parts = skey.split("+", 4)
     if len(parts) != 5 or parts[0] != "PRIVATE" or parts[1] != "KEY":
-        raise NoteError("signer key must have the form PRIVATE+KEY+name+keyid+base64key")
+        raise NoteError("skey_form")
     name, hex_id, key64 = parts[2:]
     _check_name(name)
     if not _HEX_KEY_ID.fullmatch(hex_id):
-        raise NoteError(f"signer key ID {hex_id!r} is not 8 hex digits")
+        raise NoteError("skey_id_not_hex", key_id=hex_id)
     raw = _b64decode(key64, "signer key")
     if len(raw) < 2:
-        raise NoteError("signer key material is empty")
+        raise NoteError("skey_empty")
     return name, bytes.fromhex(hex_id), raw[0], raw[1:]
 
 
 def _ed25519_public_key(raw: bytes) -> Ed25519PublicKey:
     if len(raw) != _ED25519_SIZE:
-        raise NoteError(f"Ed25519 public key must be {_ED25519_SIZE} bytes, got {len(raw)}")
+        raise NoteError("note_public_key_size", size=_ED25519_SIZE, got=len(raw))
     try:
         return Ed25519PublicKey.from_public_bytes(raw)
     except ValueError as exc:
-        raise NoteError(f"invalid Ed25519 public key: {exc}") from None
+        raise NoteError("note_public_key_invalid", detail=str(exc)) from None
 
 
 # --------------------------------------------------------------------------------------
@@ -224,9 +222,9 @@ class Signature:
         """Reject values that could not be written as a valid signature line."""
         _check_name(self.name)
         if not isinstance(self.key_id, bytes) or len(self.key_id) != _KEY_ID_SIZE:
-            raise NoteError(f"key ID must be {_KEY_ID_SIZE} bytes")
+            raise NoteError("signature_key_id_size", size=_KEY_ID_SIZE)
         if not isinstance(self.signature, bytes) or not self.signature:
-            raise NoteError("signature must be non-empty bytes")
+            raise NoteError("signature_empty")
 
     def line(self) -> str:
         """Return the signature line, including its final newline."""
@@ -236,15 +234,15 @@ class Signature:
     def from_line(cls, line: str) -> Signature:
         """Parse one signature line (without its final newline)."""
         if not line.startswith(_SIG_PREFIX):
-            raise NoteError("signature line must start with an em dash and a space")
+            raise NoteError("signature_line_prefix")
         name, space, encoded = line[len(_SIG_PREFIX) :].partition(" ")
         if not space:
-            raise NoteError("signature line must be '— <name> <base64>'")
+            raise NoteError("signature_line_form")
         _check_name(name)
         raw = _b64decode(encoded, f"signature by {name!r}")
         # A key ID plus at least one byte of signature, as Go requires.
         if len(raw) <= _KEY_ID_SIZE:
-            raise NoteError(f"signature by {name!r} is too short")
+            raise NoteError("signature_too_short", name=name)
         return cls(name, raw[:_KEY_ID_SIZE], raw[_KEY_ID_SIZE:])
 
 
@@ -265,12 +263,12 @@ class Note:
         signatures = tuple(self.signatures)
         object.__setattr__(self, "signatures", signatures)  # frozen: coerce lists once
         if not signatures:
-            raise NoteError("a signed note needs at least one signature")
+            raise NoteError("note_unsigned")
         if len(signatures) > MAX_SIGNATURES:
-            raise NoteError(f"note has {len(signatures)} signatures, limit {MAX_SIGNATURES}")
+            raise NoteError("note_too_many_signatures", count=len(signatures), limit=MAX_SIGNATURES)
         for signature in signatures:
             if not isinstance(signature, Signature):
-                raise NoteError("signatures must be Signature objects")
+                raise NoteError("note_signature_objects")
 
     @classmethod
     def parse(cls, data: bytes | str) -> Note:
@@ -283,24 +281,24 @@ class Note:
             try:
                 message = data.decode("utf-8")
             except UnicodeDecodeError:
-                raise NoteError("note is not valid UTF-8") from None
+                raise NoteError("note_not_utf8") from None
         elif isinstance(data, str):
             message = data
         else:
-            raise NoteError(f"note must be bytes or str, got {type(data).__name__}")
+            raise NoteError("note_data_type", kind=type(data).__name__)
         if _FORBIDDEN_CONTROL.search(message):
-            raise NoteError("note contains a control character other than newline")
+            raise NoteError("note_control")
         split = message.rfind("\n\n")
         if split < 0:
-            raise NoteError("note has no blank line before its signatures")
+            raise NoteError("note_no_blank_line")
         text, block = message[: split + 1], message[split + 2 :]
         if not block:
-            raise NoteError("note has no signature lines")
+            raise NoteError("note_no_signatures")
         if not block.endswith("\n"):
-            raise NoteError("note must end with a newline after its last signature")
+            raise NoteError("note_no_final_newline")
         lines = block[:-1].split("\n")
         if len(lines) > MAX_SIGNATURES:
-            raise NoteError(f"note has {len(lines)} signatures, limit {MAX_SIGNATURES}")
+            raise NoteError("note_too_many_signatures", count=len(lines), limit=MAX_SIGNATURES)
         return cls(text, tuple(Signature.from_line(line) for line in lines))
 
     def serialize(self) -> bytes:
@@ -321,7 +319,7 @@ class _Ed25519Key:
     def __init__(self, name: str, seed: bytes) -> None:
         _check_name(name)
         if not isinstance(seed, bytes) or len(seed) != _ED25519_SIZE:
-            raise NoteError(f"Ed25519 seed must be {_ED25519_SIZE} bytes")
+            raise NoteError("seed_size", size=_ED25519_SIZE)
         self._name = name
         self._seed = seed
         self._private = Ed25519PrivateKey.from_private_bytes(seed)
@@ -332,12 +330,12 @@ class _Ed25519Key:
     def _from_skey_parts(cls, skey: str) -> tuple[str, bytes]:
         name, key_id, signature_type, seed = _parse_skey(skey)
         if signature_type != cls._signature_type:
-            raise NoteError(f"signer key has signature type {signature_type:#04x}, want {cls._signature_type:#04x}")
+            raise NoteError("skey_signature_type", got=signature_type, want=cls._signature_type)
         if len(seed) != _ED25519_SIZE:
-            raise NoteError(f"Ed25519 seed must be {_ED25519_SIZE} bytes, got {len(seed)}")
+            raise NoteError("skey_seed_size", size=_ED25519_SIZE, got=len(seed))
         public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
         if compute_key_id(name, signature_type, public) != key_id:
-            raise NoteError("signer key ID does not match its name and key")
+            raise NoteError("skey_id_mismatch")
         return name, seed
 
     @property
@@ -427,7 +425,7 @@ class _Ed25519Verifier:
     def __init__(self, vkey: str) -> None:
         name, key_id, signature_type, public = _parse_vkey(vkey)
         if signature_type != self._signature_type:
-            raise NoteError(f"verifier key has signature type {signature_type:#04x}, want {self._signature_type:#04x}")
+            raise NoteError("vkey_signature_type", got=signature_type, want=self._signature_type)
         self._key = _ed25519_public_key(public)
         self._name = name
         self._key_id = key_id
@@ -458,17 +456,20 @@ class _Ed25519Verifier:
     def _check_signer(self, signature: Signature) -> None:
         if signature.name != self._name or signature.key_id != self._key_id:
             raise NoteError(
-                f"signature by {signature.name!r} ({signature.key_id.hex()}) is not from key "
-                f"{self._name!r} ({self._key_id.hex()})"
+                "signature_other_key",
+                name=signature.name,
+                key_id=signature.key_id.hex(),
+                expected=self._name,
+                expected_id=self._key_id.hex(),
             )
 
     def _verify_ed25519(self, message: bytes, raw: bytes) -> None:
         if len(raw) != _ED25519_SIG_SIZE:
-            raise NoteError(f"signature by {self._name!r} is not a {_ED25519_SIG_SIZE}-byte Ed25519 signature")
+            raise NoteError("signature_size", name=self._name, size=_ED25519_SIG_SIZE)
         try:
             self._key.verify(raw, message)
         except InvalidSignature:
-            raise NoteError(f"signature by {self._name!r} does not verify") from None
+            raise NoteError("signature_invalid", name=self._name) from None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._vkey!r})"
@@ -492,7 +493,7 @@ class NoteVerifier(_Ed25519Verifier):
 def sign_note(text: str, *signers: NoteSigner) -> Note:
     """Sign ``text`` with every signer and return the note."""
     if not signers:
-        raise NoteError("sign_note needs at least one signer")
+        raise NoteError("sign_note_no_signer")
     return Note(text, tuple(signer.sign(text) for signer in signers))
 
 
@@ -517,7 +518,7 @@ def open_note(data: bytes | str, verifiers: Iterable[SignatureVerifier]) -> Note
         handle = (verifier.name, verifier.key_id)
         previous = known.setdefault(handle, verifier)
         if previous.vkey != verifier.vkey:
-            raise NoteError(f"two verifier keys share name {handle[0]!r} and ID {handle[1].hex()}")
+            raise NoteError("verifiers_clash", name=handle[0], key_id=handle[1].hex())
     verified: list[Signature] = []
     for signature in note.signatures:
         known_verifier = known.get((signature.name, signature.key_id))
@@ -528,7 +529,7 @@ def open_note(data: bytes | str, verifiers: Iterable[SignatureVerifier]) -> Note
             verified.append(signature)
     if not verified:
         names = ", ".join(sorted({s.name for s in note.signatures}))
-        raise NoteError(f"note is not signed by any known key (signed by: {names})")
+        raise NoteError("note_unknown_signers", names=names)
     return Note(note.text, tuple(verified))
 
 
@@ -539,9 +540,9 @@ def open_note(data: bytes | str, verifiers: Iterable[SignatureVerifier]) -> Note
 
 def _check_line(value: str, what: str) -> None:
     if not isinstance(value, str) or not value:
-        raise NoteError(f"{what} must be a non-empty string")
+        raise NoteError("note_line_empty", what=what)
     if "\n" in value or _FORBIDDEN_CONTROL.search(value):
-        raise NoteError(f"{what} contains a newline or control character")
+        raise NoteError("note_line_control", what=what)
 
 
 @dataclass(frozen=True)
@@ -558,7 +559,7 @@ class Checkpoint:
         _check_line(self.origin, "checkpoint origin")
         _check_int(self.size, "tree size")
         if not isinstance(self.root, bytes) or len(self.root) != _HASH_SIZE:
-            raise NoteError(f"checkpoint root must be {_HASH_SIZE} bytes")
+            raise NoteError("checkpoint_root_type", size=_HASH_SIZE)
         extensions = tuple(self.extensions)
         object.__setattr__(self, "extensions", extensions)
         for line in extensions:
@@ -581,12 +582,12 @@ class Checkpoint:
         _text_bytes(text)
         lines = text[:-1].split("\n")
         if len(lines) < 3:
-            raise NoteError("checkpoint needs origin, size and root lines")
+            raise NoteError("checkpoint_lines")
         origin, size_text, root_text, *extensions = lines
         size = _parse_decimal(size_text, "tree size")
         root = _b64decode(root_text, "checkpoint root")
         if len(root) != _HASH_SIZE:
-            raise NoteError(f"checkpoint root is {len(root)} bytes, want {_HASH_SIZE}")
+            raise NoteError("checkpoint_root_size", got=len(root), size=_HASH_SIZE)
         return cls(origin, size, root, tuple(extensions))
 
 
@@ -605,7 +606,7 @@ def open_checkpoint(data: bytes | str, log_verifier: NoteVerifier, *, origin: st
     note = open_note(data, [log_verifier])
     checkpoint = Checkpoint.from_text(note.text)
     if checkpoint.origin != origin:
-        raise NoteError(f"checkpoint origin {checkpoint.origin!r} is not the expected origin {origin!r}")
+        raise NoteError("checkpoint_origin", origin=checkpoint.origin, expected=origin)
     return checkpoint
 
 
@@ -668,12 +669,10 @@ class CosignatureVerifier(_Ed25519Verifier):
         self._check_signer(signature)
         raw = signature.signature
         if len(raw) != _TIMESTAMP_SIZE + _ED25519_SIG_SIZE:
-            raise NoteError(
-                f"cosignature by {self._name!r} is {len(raw)} bytes, want {_TIMESTAMP_SIZE + _ED25519_SIG_SIZE}"
-            )
+            raise NoteError("cosignature_size", name=self._name, got=len(raw), size=_TIMESTAMP_SIZE + _ED25519_SIG_SIZE)
         timestamp = int.from_bytes(raw[:_TIMESTAMP_SIZE], "big")
         if timestamp > MAX_TREE_SIZE:
-            raise NoteError(f"cosignature timestamp {timestamp} exceeds 2**63-1")
+            raise NoteError("cosignature_timestamp", timestamp=timestamp)
         self._verify_ed25519(_cosigned_message(checkpoint_text, timestamp), raw[_TIMESTAMP_SIZE:])
         return timestamp
 
@@ -685,7 +684,7 @@ def verifier_from_vkey(vkey: str) -> NoteVerifier | CosignatureVerifier:
         return NoteVerifier(vkey)
     if signature_type == SIGNATURE_TYPE_COSIGNATURE_V1:
         return CosignatureVerifier(vkey)
-    raise NoteError(f"unsupported verifier key signature type {signature_type:#04x}")
+    raise NoteError("vkey_unsupported", got=signature_type)
 
 
 # --------------------------------------------------------------------------------------
@@ -715,11 +714,11 @@ class TlogProof:
         object.__setattr__(self, "proof", proof)
         for position, element in enumerate(proof):
             if not isinstance(element, bytes) or len(element) != _HASH_SIZE:
-                raise NoteError(f"proof hash {position} must be {_HASH_SIZE} bytes")
+                raise ReceiptError("receipt_hash_type", position=position, size=_HASH_SIZE)
         if self.extra is not None and not isinstance(self.extra, bytes):
-            raise NoteError("extra data must be bytes or None")
+            raise ReceiptError("receipt_extra_type")
         if not isinstance(self.checkpoint_note, bytes):
-            raise NoteError("checkpoint note must be bytes")
+            raise ReceiptError("receipt_note_type")
         Checkpoint.from_text(Note.parse(self.checkpoint_note).text)
 
     @classmethod
@@ -727,30 +726,30 @@ class TlogProof:
         """Parse a ``.tlog-proof`` file strictly."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
         if not isinstance(raw, bytes):
-            raise NoteError(f"proof must be bytes or str, got {type(data).__name__}")
+            raise ReceiptError("receipt_data_type", kind=type(data).__name__)
         # Header lines are never empty, so the first blank line ends them.
         head, blank, checkpoint_note = raw.partition(b"\n\n")
         if not blank:
-            raise NoteError("proof has no blank line before the checkpoint")
+            raise ReceiptError("receipt_no_blank_line")
         try:
             lines = head.decode("ascii").split("\n")
         except UnicodeDecodeError:
-            raise NoteError("proof header is not ASCII") from None
+            raise ReceiptError("receipt_header_not_ascii") from None
         if lines[0] != TLOG_PROOF_HEADER:
-            raise NoteError(f"proof must start with {TLOG_PROOF_HEADER!r}")
+            raise ReceiptError("receipt_header", header=TLOG_PROOF_HEADER)
         position = 1
         extra = None
         if position < len(lines) and lines[position].startswith("extra "):
             extra = _b64decode(lines[position][len("extra ") :], "proof extra data")
             position += 1
         if position >= len(lines) or not lines[position].startswith("index "):
-            raise NoteError("proof has no 'index N' line")
+            raise ReceiptError("receipt_no_index")
         index = _parse_decimal(lines[position][len("index ") :], "proof index")
         hashes = []
         for number, line in enumerate(lines[position + 1 :]):
             element = _b64decode(line, f"proof hash {number}")
             if len(element) != _HASH_SIZE:
-                raise NoteError(f"proof hash {number} is {len(element)} bytes, want {_HASH_SIZE}")
+                raise ReceiptError("receipt_hash_size", number=number, got=len(element), size=_HASH_SIZE)
             hashes.append(element)
         return cls(index, tuple(hashes), checkpoint_note, extra)
 
