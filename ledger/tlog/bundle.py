@@ -130,7 +130,9 @@ class Bundle:
     def entries(self) -> Iterator[tuple[int, bytes]]:
         """(seq, leaf bytes) in file order."""
         for number, record in self._records(ENTRIES, ("seq", "leaf")):
-            yield record["seq"], _base64(record["leaf"], ENTRIES, number)
+            seq = record["seq"]
+            assert isinstance(seq, int)  # _records checked it
+            yield seq, _base64(record["leaf"], ENTRIES, number)
 
     def checkpoints(self) -> Iterator[bytes]:
         """Signed checkpoint notes in file order."""

@@ -7,7 +7,8 @@ Standard library only, like the rest of `ledger.tlog`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from ledger.errors import ParLedgerError
 
@@ -21,7 +22,7 @@ class TlogError(ParLedgerError):
 class LeafError(TlogError, ValueError):
     """Leaf bytes that do not follow the documented framing (docs/formats.md §4)."""
 
-    messages = {
+    messages: ClassVar[Mapping[str, str]] = {
         "leaf_value_unframable": "{name} {value!r} cannot be framed: printable ASCII without spaces only",
         "leaf_not_ascii": "leaf is not ASCII",
         "leaf_line_count": "leaf must be the {header} header and 8 lines, each ending in a newline",
@@ -34,7 +35,7 @@ class LeafError(TlogError, ValueError):
 class ProofError(TlogError):
     """A Merkle inclusion or consistency proof does not verify; the reason says why."""
 
-    messages = {
+    messages: ClassVar[Mapping[str, str]] = {
         "proof_hash_type": "{what} must be bytes, got {kind}",
         "proof_hash_size": "{what} is {got} bytes, want {size}",
         "inclusion_negative": "index and size must be >= 0, got index {index}, size {size}",
@@ -62,7 +63,7 @@ class ProofError(TlogError):
 class NoteError(TlogError):
     """A signed note, key, checkpoint or cosignature is malformed or does not verify."""
 
-    messages = {
+    messages: ClassVar[Mapping[str, str]] = {
         "note_base64_invalid": "{what} is not valid base64",
         "note_base64_not_canonical": "{what} is not canonical base64",
         "note_decimal_invalid": "{what} {text!r} is not a decimal number without leading zeros",
@@ -126,7 +127,7 @@ class NoteError(TlogError):
 class ReceiptError(NoteError):
     """A c2sp.org/tlog-proof@v1 receipt is malformed."""
 
-    messages = {
+    messages: ClassVar[Mapping[str, str]] = {
         "receipt_hash_type": "proof hash {position} must be {size} bytes",
         "receipt_extra_type": "extra data must be bytes or None",
         "receipt_note_type": "checkpoint note must be bytes",
@@ -142,7 +143,7 @@ class ReceiptError(NoteError):
 class PublicKeyError(TlogError):
     """A public key named in a key statement cannot be read (the inspector reports it as a fault)."""
 
-    messages = {
+    messages: ClassVar[Mapping[str, str]] = {
         "public_key_not_base64": "public key is not valid base64",
         "public_key_size": "an Ed25519 public key is {size} bytes, not {got}",
         "public_key_unloadable": "not a loadable Ed25519 public key: {detail}",
@@ -152,7 +153,7 @@ class PublicKeyError(TlogError):
 class InspectionError(TlogError, ValueError):
     """The inspector cannot be set up as asked."""
 
-    messages = {
+    messages: ClassVar[Mapping[str, str]] = {
         "witness_quorum_impossible": "witness quorum {quorum} is impossible with {witnesses} witnesses",
         "inspector_workers": "workers must be at least 1, got {workers}",
     }
@@ -161,7 +162,7 @@ class InspectionError(TlogError, ValueError):
 class BundleError(TlogError, ValueError):
     """A bundle that cannot be written or read, with the file and line at fault."""
 
-    messages = {
+    messages: ClassVar[Mapping[str, str]] = {
         "bundle_folder_not_empty": "{path} is not empty; export into a new folder",
         "bundle_not_folder": "{path} is not a folder",
         "bundle_file_missing": "{path} is missing: this is not a complete inspector bundle",
@@ -182,7 +183,7 @@ class WitnessError(TlogError):
     both printed in the message, so that a refused request is evidence.
     """
 
-    messages = {
+    messages: ClassVar[Mapping[str, str]] = {
         "witness_request_malformed": "malformed request: {detail}",
         "witness_checkpoint_unverified": "{witness} refuses: the checkpoint does not verify: {detail}",
         "witness_state_damaged": (
@@ -198,7 +199,8 @@ class WitnessError(TlogError):
         ),
         "witness_fork": "{witness} refuses: fork: another root for size {size} than the checkpoint held",
         "witness_inconsistent": (
-            "{witness} refuses: the checkpoint ({offered_size}) is not consistent with the one held ({held_size}): {detail}"
+            "{witness} refuses: the checkpoint ({offered_size}) is not consistent with the one held "
+            "({held_size}): {detail}"
         ),
     }
 

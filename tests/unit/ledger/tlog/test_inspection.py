@@ -250,11 +250,13 @@ def test_the_inspector_and_the_witness_import_no_application_stack() -> None:
         "ledger.signing.dsse",
         "ledger.tlog",
         "ledger.tlog.errors",
+        "ledger.tlog.entries",
         "ledger.tlog.files",
         "ledger.tlog.inspection",
         "ledger.tlog.log",
         "ledger.tlog.merkle",
         "ledger.tlog.notes",
+        "ledger.tlog.report",
         "ledger.tlog.transparency",
         "ledger.tlog.witness",
     }
