@@ -1,7 +1,7 @@
 """The inspector bundle: everything needed to verify the ledger offline, as plain files.
 
-Standard library only, so that an inspector's machine needs nothing but Python and
-`cryptography` to read and check it. Layout (all text UTF-8):
+Standard library and the rest of `ledger.tlog` only, so that an inspector's machine needs
+nothing but Python and `cryptography` to read and check it (``python -m ledger.inspect``). Layout (all text UTF-8):
 
 ``README.md``          what the bundle is and how to verify it
 ``log.vkey``           the log's verifier key (C2SP vkey)
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.tlog.errors import BundleError
+from ledger.tlog.report import DocumentFault
 
 ENTRIES = "entries.jsonl"
 CHECKPOINTS = "checkpoints.jsonl"
@@ -48,9 +49,23 @@ Files:
 - `witnesses.vkeys`: the witnesses whose cosignatures the ledger stores.
 - `documents/`: the evidence files the entries reference, named by their SHA-256.
 
-To verify (needs only Python ≥ 3.11 and the `cryptography` package):
+To verify with PAR Ledger installed:
 
     parledger verify --bundle THIS_FOLDER --state my-last-checkpoint.note
+
+Or with nothing but Python ≥ 3.11 and the `cryptography` package: the inspector is a
+program of its own, `python -m ledger.inspect`, with the same report and exit status. From
+the PAR Ledger sources, copy these files, keeping their folders, and nothing else:
+
+    ledger/__init__.py  ledger/errors.py  ledger/inspect.py
+    ledger/signing/__init__.py  ledger/signing/dsse.py  ledger/tlog/*.py
+
+then, in the folder that holds that copy of `ledger/`:
+
+    python3 -m venv inspector && inspector/bin/pip install cryptography
+    inspector/bin/python -m ledger.inspect THIS_FOLDER --state my-last-checkpoint.note
+
+(`--workers N` verifies signatures on N threads.)
 
 The verifier checks every signature, that each signing key was registered and not
 revoked before the entry, every leaf and the Merkle tree, every checkpoint's signature
@@ -146,10 +161,10 @@ class Bundle:
             for path in sorted(root.glob("*/*/*")):
                 yield path.name, path
 
-    def check_documents(self) -> list[str]:
+    def check_documents(self) -> list[DocumentFault]:
         """Documents whose bytes do not hash to their name (empty when all hold)."""
         return [
-            f"document {name} does not match its SHA-256 (changed file?)"
+            DocumentFault(name)
             for name, path in self.documents()
             if hashlib.sha256(path.read_bytes()).hexdigest() != name
         ]

@@ -16,6 +16,7 @@ from ledger.tlog.files import write_atomically
 from ledger.tlog.notes import Checkpoint
 
 __all__ = [
+    "DocumentFault",
     "Fault",
     "RangeFault",
     "Report",
@@ -63,6 +64,16 @@ class RangeFault(Fault):
     def last(self) -> int | None:
         """The last entry of the range."""
         return self.end
+
+
+@dataclass(frozen=True)
+class DocumentFault:
+    """A document in a bundle whose bytes do not hash to its name (SHA-256)."""
+
+    sha256: str
+
+    def __str__(self) -> str:
+        return f"document {self.sha256} does not match its SHA-256 (changed file?)"
 
 
 def span(first: int, last: int, reason: str) -> Fault:
