@@ -1,25 +1,22 @@
 """The inspector's pass over the entries: order, leaves, keys and signatures, and the tree.
 
-One streaming pass in ledger order (see `ledger.tlog.inspection` for what is checked):
-it learns the keys by replaying the key statements, queues every other entry's Ed25519
-check (on worker threads, if any), and rebuilds the Merkle tree over the leaf bytes as
-given. It keeps O(n) hashes, never the leaves. `EntryPass.stream` is the hot loop,
-hand-tuned (one strict pattern instead of `Leaf.from_bytes`, the tree append inlined);
-every leaf the pattern refuses goes to the reference parser for the fault's reason.
+An `EntryPass` is the state of one streaming pass in ledger order (see
+`ledger.tlog.inspection` for what is checked): it learns the keys by replaying the key
+statements, queues every other entry's Ed25519 check (on worker threads, if any), and
+rebuilds the Merkle tree over the leaf bytes as given (`RebuiltTree`), keeping O(n) hashes,
+never the leaves. The loop that drives it, and its plain reference, are in
+`ledger.tlog.entry_loop`; this module holds what both call.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import re
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -35,50 +32,42 @@ _INITIALISED = INITIALISED.encode()
 _REGISTERED = KEY_REGISTERED.encode()
 
 # The statement type each key event type must carry.
-_KEY_STATEMENTS = {
+KEY_STATEMENTS = {
     INITIALISED.encode(): "ledger.initialise",
     KEY_REGISTERED.encode(): "key.register",
     KEY_REVOKED.encode(): "key.revoke",
 }
-_EVENT_TYPES = frozenset(t.encode() for t in EVENT_TYPES)
-_PAYLOAD_TYPE = PAYLOAD_TYPE.encode()
+EVENT_TYPE_BYTES = frozenset(t.encode() for t in EVENT_TYPES)
+PAYLOAD_TYPE_BYTES = PAYLOAD_TYPE.encode()
 # PAE(PAYLOAD_TYPE, payload) = this prefix + b"<len> " + payload.
-_PAE_PREFIX = pae(PAYLOAD_TYPE, b"")[: -len(b"0 ")]
+PAE_PREFIX = pae(PAYLOAD_TYPE, b"")[: -len(b"0 ")]
 _AUTHORITY_SUBJECT = "authority"
 _KEY_ID_PREFIX = "ed25519:"
 _PUBLIC_KEY_SIZE = 32
 _KEY_SUBJECT = re.compile(r"key/(ed25519:[0-9a-f]{64})")
+
+
+def pae_message(payload: bytes) -> bytes:
+    """PAE(PAYLOAD_TYPE, payload): what an entry's signature covers."""
+    return PAE_PREFIX + b"%d " % len(payload) + payload
+
+
 # In canonical JSON a top-level or nested member "type" whose value starts like a key
 # statement's type; a cheap screen before parsing a payload that claims another event type.
-_KEY_STATEMENT_HINT = (b'"type":"key.', b'"type":"ledger.initialise"')
-
-# docs/formats.md §4, as one strict pattern. Anything it accepts Leaf.from_bytes accepts
-# too (the unit tests check that); it is only faster. Groups: seq, type, time, payload
-# type, payload, key id, signature.
-_LEAF = re.compile(
-    rb"par-ledger/leaf/v1\n"
-    rb"seq ([1-9][0-9]*)\n"
-    rb"aggregate [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n"
-    rb"version [1-9][0-9]*\n"
-    rb"type ([\x21-\x7e]+)\n"
-    rb"time ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6})Z\n"
-    rb"payload-type ([\x21-\x7e]+)\n"
-    rb"payload ([A-Za-z0-9+/]*={0,2})\n"
-    rb"signature ([\x21-\x7e]+) ([A-Za-z0-9+/]*={0,2})\n"
-)
+KEY_STATEMENT_HINTS = (b'"type":"key.', b'"type":"ledger.initialise"')
 
 # A stand-in leaf hash for a missing entry: never the hash of any leaf (it is not a
 # SHA-256 output anyone can aim for), so every root over it mismatches.
-_MISSING = b"\xff" * 32
+MISSING = b"\xff" * 32
 # A gap wider than this is a corrupted sequence number, not deleted entries: the entry
 # is reported and skipped rather than padding the tree with millions of stand-ins.
 _MAX_GAP = 1 << 22
 
 # Entries per batch of signature checks handed to a worker thread.
-_BATCH = 256
-# With worker threads, the calling thread lets go of the GIL once every _YIELD + 1
+BATCH = 256
+# With worker threads, the calling thread lets go of the GIL once every YIELD + 1
 # entries (a power of two minus one), so that a worker returning from a verify gets it.
-_YIELD = 3
+YIELD = 3
 
 
 def read_public_key(text: object) -> tuple[str, Ed25519PublicKey]:
@@ -195,105 +184,44 @@ class EntryPass:
     gaps: list[list[int]] = field(default_factory=list)
     # A run of leaves whose seq lines are shifted by the same amount: [first, last, shift].
     shifted: list[int] | None = None
+    #: The first entry of each payload digest seen (a second one is a replayed envelope).
+    seen: dict[bytes, int] = field(default_factory=dict)
     batch: list[_Check] = field(default_factory=list)
     futures: list[Future[list[Fault]]] = field(default_factory=list)
 
     # Driving -----------------------------------------------------------------------------
 
-    def stream(self, entries: Iterable[tuple[int, bytes]]) -> None:
-        """The hot loop: one pass over the entries, in order."""
-        sha = hashlib.sha256
-        match = _LEAF.fullmatch
-        a2b = binascii.a2b_base64
-        b2a = binascii.b2a_base64
-        fromisoformat = datetime.fromisoformat
-        event_types = _EVENT_TYPES
-        key_statements = _KEY_STATEMENTS
-        hints = _KEY_STATEMENT_HINT
-        payload_type = _PAYLOAD_TYPE
-        pae_prefix = _PAE_PREFIX
-        active = self.active
-        verified = self.verified
-        seen: dict[bytes, int] = {}
-        levels = self.tree.levels
-        leaves = levels[0]
-        batch = self.batch
-        faults = self.faults
-        threaded = self.pool is not None
-        every = _YIELD
-        expected = self.size + 1
-        for seq, data in entries:
-            if seq != expected and not self._reposition(seq, data, expected):
-                continue
-            m = match(data)
-            if m is None:
-                self._malformed(seq, data)
-            else:
-                seq_line, event_type, moment, leaf_payload_type, payload64, key_id, signature64 = m.groups()
-                if int(seq_line) != seq:
-                    self._shifted(seq, int(seq_line))
-                elif self.shifted is not None:
-                    self._flush_shifted()
-                payload: bytes | None
-                try:
-                    fromisoformat(moment.decode())
-                    payload = a2b(payload64, strict_mode=True)
-                    signature = a2b(signature64, strict_mode=True)
-                except ValueError as exc:
-                    faults.append(Fault(seq, f"leaf field cannot be read (changed bytes?): {exc}"))
-                    payload = None
-                if payload is not None and (
-                    b2a(payload, newline=False) != payload64 or b2a(signature, newline=False) != signature64
-                ):
-                    faults.append(Fault(seq, "leaf is not in canonical framing: non-canonical base64 (changed bytes?)"))
-                    payload = None
-                if payload is not None:
-                    digest = sha(payload).digest()
-                    first = seen.setdefault(digest, seq)
-                    if first != seq:
-                        faults.append(Fault(seq, f"duplicates the envelope of entry {first} (same payload bytes)"))
-                    if event_type not in event_types:
-                        faults.append(Fault(seq, f"unknown event type {event_type.decode()!r}"))
-                    elif leaf_payload_type != payload_type:
-                        faults.append(Fault(seq, f"unknown payload type {leaf_payload_type.decode()!r}"))
-                    elif event_type in key_statements:
-                        self._key_statement(seq, event_type, payload, key_id, signature)
-                    else:
-                        if hints[0] in payload or hints[1] in payload:
-                            self._disguised(seq, event_type, payload)
-                        key = active.get(key_id)
-                        if key is None:
-                            self._unknown_key(seq, key_id)
-                        else:
-                            check = (key_id, signature, digest)
-                            if check not in verified:
-                                message = pae_prefix + b"%d " % len(payload) + payload
-                                batch.append((key, signature, message, seq, key_id, check))
-                                if len(batch) >= _BATCH:
-                                    self._flush()
-                                    batch = self.batch
-            # The tree is over the bytes as given, whatever they hold (RebuiltTree.append, inlined).
-            carry = sha(b"\x00" + data).digest()
-            index = len(leaves)
-            leaves.append(carry)
-            level = 0
-            while index & 1:
-                carry = sha(b"\x01" + levels[level][index - 1] + carry).digest()
-                index >>= 1
-                level += 1
-                if level == len(levels):
-                    levels.append([])
-                levels[level].append(carry)
-            expected = seq + 1
-            if threaded and not len(leaves) & every:
-                # Let a verifying thread that is waiting for the GIL take it now, rather
-                # than after the interpreter's 5 ms switch interval.
-                time.sleep(0)
-        self.size = expected - 1
-        if self.shifted is not None:
-            self._flush_shifted()
+    def check_payload(
+        self, seq: int, event_type: bytes, payload_type: bytes, payload: bytes, key_id: bytes, signature: bytes
+    ) -> None:
+        """Check a readable leaf's payload: a replay, its types, then its key statement or its signer.
 
-    def _flush(self) -> None:
+        Key statements are applied at once; any other entry's signature check is queued.
+        (`ledger.tlog.entry_loop.stream` does the same, inlined.)
+        """
+        faults = self.faults
+        digest = hashlib.sha256(payload).digest()
+        first = self.seen.setdefault(digest, seq)
+        if first != seq:
+            faults.append(Fault(seq, f"duplicates the envelope of entry {first} (same payload bytes)"))
+        if event_type not in EVENT_TYPE_BYTES:
+            faults.append(Fault(seq, f"unknown event type {event_type.decode()!r}"))
+        elif payload_type != PAYLOAD_TYPE_BYTES:
+            faults.append(Fault(seq, f"unknown payload type {payload_type.decode()!r}"))
+        elif event_type in KEY_STATEMENTS:
+            self.key_statement(seq, event_type, payload, key_id, signature)
+        else:
+            if any(hint in payload for hint in KEY_STATEMENT_HINTS):
+                self.disguised(seq, event_type, payload)
+            key = self.active.get(key_id)
+            if key is None:
+                self.unknown_key(seq, key_id)
+            elif (key_id, signature, digest) not in self.verified:
+                self.batch.append((key, signature, pae_message(payload), seq, key_id, (key_id, signature, digest)))
+                if len(self.batch) >= BATCH:
+                    self.flush()
+
+    def flush(self) -> None:
         batch, self.batch = self.batch, []
         verified = self.verified
         if self.pool is None:
@@ -307,17 +235,17 @@ class EntryPass:
     def collect(self) -> None:
         """Verify what is still queued and gather every batch's faults."""
         if self.batch:
-            self._flush()
+            self.flush()
         for future in self.futures:
             self.faults.extend(future.result())
         self.futures.clear()
 
     # Order -------------------------------------------------------------------------------
 
-    def _reposition(self, seq: int, data: bytes, expected: int) -> bool:
+    def reposition(self, seq: int, data: bytes, expected: int) -> bool:
         """Handle an entry that is not the next one; True if it takes the next position."""
         if self.shifted is not None:
-            self._flush_shifted()
+            self.flush_shifted()
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
             self.faults.append(
                 Fault(expected, f"an entry with the sequence number {seq!r} follows entry {expected - 1}")
@@ -333,7 +261,7 @@ class EntryPass:
                 return False
             self.gaps.append([expected, seq - 1])
             for _ in range(seq - expected):
-                self.tree.append(_MISSING)
+                self.tree.append(MISSING)
             return True
         # seq < expected: either it belongs in a gap (it came late) or it is a second copy.
         for gap in self.gaps:
@@ -352,17 +280,17 @@ class EntryPass:
         self.faults.append(Fault(seq, f"appears twice: after entry {expected - 1} again, with {what} (inserted?)"))
         return False
 
-    def _shifted(self, seq: int, line: int) -> None:
+    def shift(self, seq: int, line: int) -> None:
         shift = line - seq
         run = self.shifted
         if run is not None and run[1] == seq - 1 and run[2] == shift:
             run[1] = seq
             return
         if run is not None:
-            self._flush_shifted()
+            self.flush_shifted()
         self.shifted = [seq, seq, shift]
 
-    def _flush_shifted(self) -> None:
+    def flush_shifted(self) -> None:
         assert self.shifted is not None
         first, last, shift = self.shifted
         self.shifted = None
@@ -379,7 +307,7 @@ class EntryPass:
 
     # Leaves and keys ---------------------------------------------------------------------
 
-    def _malformed(self, seq: int, data: bytes) -> None:
+    def malformed(self, seq: int, data: bytes) -> None:
         """A leaf the fast pattern refused: ask the reference parser why."""
         try:
             leaf = Leaf.from_bytes(data)
@@ -390,7 +318,7 @@ class EntryPass:
             Fault(seq, f"leaf has an impossible field (seq {leaf.seq}, version {leaf.version}): changed bytes?")
         )
 
-    def _unknown_key(self, seq: int, key_id: bytes) -> None:
+    def unknown_key(self, seq: int, key_id: bytes) -> None:
         name = key_id.decode()
         if key_id in self.revoked:
             reason = f"signed by {name}, which was revoked at entry {self.revoked[key_id]}"
@@ -402,21 +330,21 @@ class EntryPass:
             reason = f"signed by {name}, a key not registered before this entry (unknown key)"
         self.faults.append(Fault(seq, reason))
 
-    def _disguised(self, seq: int, event_type: bytes, payload: bytes) -> None:
+    def disguised(self, seq: int, event_type: bytes, payload: bytes) -> None:
         """Fault a payload of another event type that is a key statement in disguise."""
         try:
             statement = json.loads(payload)
         except (ValueError, RecursionError):
             return
         kind = statement.get("type") if isinstance(statement, dict) else None
-        if kind in _KEY_STATEMENTS.values():
+        if kind in KEY_STATEMENTS.values():
             self.faults.append(
                 Fault(seq, f"its event type {event_type.decode()} does not match its statement type {kind}")
             )
 
     def _statement(self, seq: int, event_type: bytes, payload: bytes) -> dict[str, Any] | None:
         """Parse a key statement's payload; fault and return None unless it is one."""
-        expected = _KEY_STATEMENTS[event_type]
+        expected = KEY_STATEMENTS[event_type]
         try:
             statement = json.loads(payload)
         except (ValueError, RecursionError) as exc:
@@ -433,10 +361,10 @@ class EntryPass:
             return None
         return statement
 
-    def _key_statement(self, seq: int, event_type: bytes, payload: bytes, key_id: bytes, signature: bytes) -> None:
+    def key_statement(self, seq: int, event_type: bytes, payload: bytes, key_id: bytes, signature: bytes) -> None:
         """Verify a key statement now, in ledger order, and apply it only if it is valid."""
         faults = self.faults
-        message = _PAE_PREFIX + b"%d " % len(payload) + payload
+        message = pae_message(payload)
         if event_type == _INITIALISED:
             # The root key is in the payload itself: it must be read before it can verify.
             if seq != 1:
@@ -449,7 +377,7 @@ class EntryPass:
         # As docs/formats.md §2 asks: verify first, only then read the statement.
         key = self.active.get(key_id)
         if key is None:
-            self._unknown_key(seq, key_id)
+            self.unknown_key(seq, key_id)
         else:
             try:
                 key(signature, message)

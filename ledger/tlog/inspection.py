@@ -68,6 +68,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ledger.tlog.entries import EntryPass, RebuiltTree, Verified
+from ledger.tlog.entry_loop import stream
 from ledger.tlog.errors import InspectionError
 from ledger.tlog.log import EVENT_TYPES
 from ledger.tlog.merkle import ProofError, consistency_proof, verify_consistency
@@ -178,7 +179,7 @@ class Inspector:
         if self._workers == 1:
             self._checkpoints.update(_open_checkpoints(pending, self._log, self._origin))
             run = self._entry_pass(None)
-            run.stream(entries)
+            stream(run, entries)
             run.collect()
             return _Conclusion(self, run).conclude(notes)
         with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="inspector") as pool:
@@ -188,7 +189,7 @@ class Inspector:
                 for i in range(0, len(pending), step)
             ]
             run = self._entry_pass(pool)
-            run.stream(entries)
+            stream(run, entries)
             for future in opening:
                 self._checkpoints.update(future.result())
             run.collect()
