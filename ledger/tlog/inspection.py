@@ -55,9 +55,13 @@ key each entry needs is decided in ledger order on the calling thread before its
 queued, and key statements, whose effect depends on their own validity, are verified at
 once on the calling thread.
 
-This module imports only the standard library, ``cryptography``, ``keys`` and the
-stdlib-only ledger modules (log, merkle, notes, dsse), so that it runs without the
-ledger's application stack (tests/unit/ledger/tlog/test_inspection.py checks this).
+Where it lives: this module holds the `Inspector` and what needs all the entries
+(checkpoints, state, witnesses); `ledger.tlog.entries` and `ledger.tlog.entry_loop` the
+pass over the entries; `ledger.tlog.report` the faults and the report. Like all of
+`ledger.tlog` it imports only the standard library, ``cryptography``, ``ledger.errors`` and
+``ledger.signing.dsse``, so that it runs without the ledger's application stack
+(tests/unit/ledger/tlog/test_inspection.py checks this; ``python -m ledger.inspect`` runs it
+on a bundle).
 """
 
 from __future__ import annotations

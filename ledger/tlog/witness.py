@@ -19,7 +19,7 @@ one held and the one offered — so that a refused request is evidence, as Go's 
 client prints both trees on a "SECURITY ERROR".
 
 The state file holds the raw signed note of the last checkpoint cosigned, the same format
-as the inspector's state (ledger.tlog.inspection.read_state / write_state). One process should
+as the inspector's state (ledger.tlog.report.read_state / write_state). One process should
 own a state file; within it, a lock serialises requests.
 
 Imports only the standard library, ``cryptography`` and the rest of ``ledger.tlog``.
