@@ -70,10 +70,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from keys import SigningKey
 from ledger.signing.dsse import PAYLOAD_TYPE, pae
 from ledger.tlog.bundle import Bundle, write_bundle
-from ledger.tlog.inspection import DEFAULT_ORIGIN, Inspector
+from ledger.tlog.inspection import Inspector
 from ledger.tlog.log import Leaf, leaf_hash
 from ledger.tlog.merkle import MemoryNodes, inclusion_proof, root_at, root_from_leaf_hashes, verify_inclusion
 from ledger.tlog.notes import Checkpoint, Note, NoteSigner, NoteVerifier, sign_note
+from ledger.tlog.transparency import DEFAULT_ORIGIN
 
 # The cache key: this, the generator section of this file and the sources below.
 GENERATOR = "bench/verify.py export v1"
@@ -593,17 +594,17 @@ def merkle_variants(leaves: list[bytes]) -> dict[str, Callable[[], bytes]]:
         "MemoryNodes append + root": lambda: MemoryNodes(map(leaf_hash, leaves)).root(),
     }
     try:
-        from ledger.tlog.inspection import _Levels  # the inspector's rebuilt tree (private)
+        from ledger.tlog.entries import RebuiltTree  # the tree the inspector rebuilds
     except ImportError:  # pragma: no cover - renamed: skip the row
         return variants
 
     def levels() -> bytes:
-        tree = _Levels()
+        tree = RebuiltTree()
         for leaf in leaves:
             tree.append(leaf_hash(leaf))
         return tree.root(len(leaves))
 
-    variants["inspector _Levels append + root"] = levels
+    variants["inspector RebuiltTree append + root"] = levels
     return variants
 
 
@@ -835,7 +836,7 @@ def report(
         "   root_from_leaf_hashes: ledger.tlog.log.leaf_hash per leaf, then the batch root;"
         " MemoryNodes: the storage path\n"
     )
-    w("   (nodes_to_append per leaf, then root_at); _Levels: the tree the inspector rebuilds while streaming.\n")
+    w("   (nodes_to_append per leaf, then root_at); RebuiltTree: the tree the inspector rebuilds while streaming.\n")
 
     w(f"\n4. inclusion_proof over MemoryNodes ({PROOF_SAMPLES:,} random indices per size and repeat; per call)\n")
     header = f"   {'tree':<34} {'hashes':>6}  {'median µs':>22}  {'mean µs':>8}  {'/ 1,000 leaves':>17}  goal"

@@ -212,41 +212,15 @@ def verify(bundle: Path | None, state: Path | None, workers: int, quorum: int) -
 
 
 def verify_bundle(path: Path, state: Path | None, workers: int, quorum: int = 0) -> None:
-    """``parledger verify --bundle``: the offline inspector."""
-    from ledger.tlog.bundle import Bundle
-    from ledger.tlog.inspection import Inspector, read_state, write_state
-    from ledger.tlog.notes import NoteVerifier
+    """``parledger verify --bundle``: the offline inspector (the report of ``python -m ledger.inspect``)."""
+    from ledger.tlog.audit import audit_bundle
 
     with one_line_errors():
-        bundle = Bundle.open(path)
-        known = read_state(state) if state is not None else None
-        inspector = Inspector(
-            log_vkey=bundle.log_vkey,
-            origin=NoteVerifier(bundle.log_vkey).name,
-            root_key_id=bundle.root_key_id or None,
-            witness_vkeys=bundle.witnesses,
-            witness_quorum=quorum,
-            known=known,
-            workers=workers,
-        )
-        report = inspector.inspect(bundle.entries(), bundle.checkpoints())
-        document_faults = bundle.check_documents()
-    for fault in report.faults:
-        click.echo(f"FAULT {fault}")
-    for document_fault in document_faults:
-        click.echo(f"FAULT {document_fault}")
-    if report.faults or document_faults:
-        click.echo(f"{len(report.faults) + len(document_faults)} fault(s); {report.entries} entries read")
+        audit = audit_bundle(path, state=state, workers=workers, quorum=quorum)
+    for line in audit.lines():
+        click.echo(line)
+    if not audit.ok:
         sys.exit(1)
-    if report.checkpoint is None:
-        click.echo(f"OK: the bundle holds {report.entries} entries and no checkpoint")
-        return
-    if state is not None and report.checkpoint_note is not None:
-        write_state(state, report.checkpoint_note)
-    click.echo(
-        f"OK: {report.entries} entries verified against checkpoint {report.checkpoint.size} "
-        f"of {report.checkpoint.origin}"
-    )
 
 
 @click.command("verify-receipt")

@@ -1,7 +1,7 @@
 """The inspector bundle: everything needed to verify the ledger offline, as plain files.
 
-Standard library only, so that an inspector's machine needs nothing but Python and
-`cryptography` to read and check it. Layout (all text UTF-8):
+Standard library and the rest of `ledger.tlog` only, so that an inspector's machine needs
+nothing but Python and `cryptography` to read and check it (``python -m ledger.inspect``). Layout (all text UTF-8):
 
 ``README.md``          what the bundle is and how to verify it
 ``log.vkey``           the log's verifier key (C2SP vkey)
@@ -21,6 +21,9 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from ledger.tlog.errors import BundleError
+from ledger.tlog.report import DocumentFault
 
 ENTRIES = "entries.jsonl"
 CHECKPOINTS = "checkpoints.jsonl"
@@ -46,9 +49,23 @@ Files:
 - `witnesses.vkeys`: the witnesses whose cosignatures the ledger stores.
 - `documents/`: the evidence files the entries reference, named by their SHA-256.
 
-To verify (needs only Python ≥ 3.11 and the `cryptography` package):
+To verify with PAR Ledger installed:
 
     parledger verify --bundle THIS_FOLDER --state my-last-checkpoint.note
+
+Or with nothing but Python ≥ 3.11 and the `cryptography` package: the inspector is a
+program of its own, `python -m ledger.inspect`, with the same report and exit status. From
+the PAR Ledger sources, copy these files, keeping their folders, and nothing else:
+
+    ledger/__init__.py  ledger/errors.py  ledger/inspect.py
+    ledger/signing/__init__.py  ledger/signing/dsse.py  ledger/tlog/*.py
+
+then, in the folder that holds that copy of `ledger/`:
+
+    python3 -m venv inspector && inspector/bin/pip install cryptography
+    inspector/bin/python -m ledger.inspect THIS_FOLDER --state my-last-checkpoint.note
+
+(`--workers N` verifies signatures on N threads.)
 
 The verifier checks every signature, that each signing key was registered and not
 revoked before the entry, every leaf and the Merkle tree, every checkpoint's signature
@@ -57,10 +74,6 @@ time (it refuses to move on otherwise and prints both checkpoints as evidence). 
 every fault by sequence number and exits 0 only when all holds. Keep the state file: it
 is your own witness of the log's history.
 """
-
-
-class BundleError(ValueError):
-    """A bundle that cannot be read, with the file and line at fault."""
 
 
 def write_bundle(
@@ -75,7 +88,7 @@ def write_bundle(
 ) -> tuple[int, int, int]:
     """Write a bundle into the empty or new folder `out`; return (entries, checkpoints, documents)."""
     if out.exists() and any(out.iterdir()):
-        raise BundleError(f"{out} is not empty; export into a new folder")
+        raise BundleError("bundle_folder_not_empty", path=str(out))
     out.mkdir(parents=True, exist_ok=True)
     (out / "README.md").write_text(README)
     (out / LOG_VKEY).write_text(log_vkey + "\n")
@@ -116,10 +129,10 @@ class Bundle:
     def open(cls, path: Path) -> Bundle:
         """Read the bundle's small files; BundleError naming the file if one is missing."""
         if not path.is_dir():
-            raise BundleError(f"{path} is not a folder")
+            raise BundleError("bundle_not_folder", path=str(path))
         for name in (ENTRIES, CHECKPOINTS, LOG_VKEY, ROOT_KEY_ID):
             if not (path / name).is_file():
-                raise BundleError(f"{path / name} is missing: this is not a complete inspector bundle")
+                raise BundleError("bundle_file_missing", path=str(path / name))
         witnesses_file = path / WITNESSES
         witnesses = witnesses_file.read_text().split() if witnesses_file.is_file() else []
         return cls(
@@ -132,7 +145,9 @@ class Bundle:
     def entries(self) -> Iterator[tuple[int, bytes]]:
         """(seq, leaf bytes) in file order."""
         for number, record in self._records(ENTRIES, ("seq", "leaf")):
-            yield record["seq"], _base64(record["leaf"], ENTRIES, number)
+            seq = record["seq"]
+            assert isinstance(seq, int)  # _records checked it
+            yield seq, _base64(record["leaf"], ENTRIES, number)
 
     def checkpoints(self) -> Iterator[bytes]:
         """Signed checkpoint notes in file order."""
@@ -146,10 +161,10 @@ class Bundle:
             for path in sorted(root.glob("*/*/*")):
                 yield path.name, path
 
-    def check_documents(self) -> list[str]:
+    def check_documents(self) -> list[DocumentFault]:
         """Documents whose bytes do not hash to their name (empty when all hold)."""
         return [
-            f"document {name} does not match its SHA-256 (changed file?)"
+            DocumentFault(name)
             for name, path in self.documents()
             if hashlib.sha256(path.read_bytes()).hexdigest() != name
         ]
@@ -160,16 +175,16 @@ class Bundle:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise BundleError(f"{name} line {number} is not JSON: {exc}") from None
+                    raise BundleError("bundle_line_not_json", name=name, number=number, detail=str(exc)) from None
                 if not isinstance(record, dict) or set(record) != set(fields) or not isinstance(record[fields[0]], int):
-                    raise BundleError(f"{name} line {number} must be an object with exactly {fields}")
+                    raise BundleError("bundle_line_fields", name=name, number=number, fields=fields)
                 yield number, record
 
 
 def _base64(value: object, name: str, number: int) -> bytes:
     if not isinstance(value, str):
-        raise BundleError(f"{name} line {number}: the leaf must be base64 text")
+        raise BundleError("bundle_leaf_not_text", name=name, number=number)
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise BundleError(f"{name} line {number}: the leaf is not valid base64") from None
+        raise BundleError("bundle_leaf_not_base64", name=name, number=number) from None

@@ -4,8 +4,9 @@ Database ids may have gaps and are no evidence, so every stored event gets a seq
 number 1, 2, 3, … in a log row written in the same transaction as the event. The row
 keeps the entry's leaf hash (RFC 9162: SHA-256(0x00 ‖ leaf)), where the leaf is a
 line-based framing of the event as stored, specified in docs/formats.md, and the hashes of
-the Merkle subtrees the entry completes. This module imports only the standard library
-(and the stdlib-only `ledger.tlog.merkle`) so that an offline verifier can use it.
+the Merkle subtrees the entry completes. It also holds `EVENT_TYPES`, the one list of
+event types a leaf may carry. This module imports only the standard library (and the
+stdlib-only `ledger.tlog.merkle`) so that an offline verifier can use it.
 """
 
 from __future__ import annotations
@@ -17,15 +18,47 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from ledger.tlog.errors import LeafError
 from ledger.tlog.merkle import HASH_SIZE
 
 LEAF_HEADER = "par-ledger/leaf/v1"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _LINE = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces
 
+INITIALISED = "par:Authority.Initialised.v1"
+KEY_REGISTERED = "par:Key.Registered.v1"
+KEY_REVOKED = "par:Key.Revoked.v1"
 
-class LeafError(ValueError):
-    """Leaf bytes that do not follow the documented framing."""
+EVENT_TYPES = frozenset(
+    {
+        INITIALISED,
+        "par:Unit.Registered.v1",
+        "par:Unit.Renamed.v1",
+        "par:Unit.Merged.v1",
+        "par:Unit.Dissolved.v1",
+        "par:Unit.HeadAppointed.v1",
+        "par:Officer.Registered.v1",
+        "par:Officer.RolesChanged.v1",
+        KEY_REGISTERED,
+        KEY_REVOKED,
+        "par:Index.Defined.v1",
+        "par:Index.Proposed.v1",
+        "par:Index.Approved.v1",
+        "par:Cycle.Opened.v1",
+        "par:Cycle.DeadlineAdjusted.v1",
+        "par:RuleSet.Issued.v1",
+        "par:Submission.Filed.v1",
+        "par:Submission.Corrected.v1",
+        "par:Submission.Transmitted.v1",
+        "par:Rating.Computed.v1",
+        "par:Rating.Recomputed.v1",
+        "par:Rating.Decided.v1",
+        "par:Rating.IndividualPublished.v1",
+        "par:Rating.AppealFiled.v1",
+        "par:Rating.AppealResolved.v1",
+    }
+)
+"""Every event type a leaf may carry (docs/formats.md §4): the domain's records, by topic."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +83,7 @@ class Leaf:
             ("key", self.key_id),
         ):
             if not _LINE.fullmatch(value):
-                raise LeafError(f"{name} {value!r} cannot be framed: printable ASCII without spaces only")
+                raise LeafError("leaf_value_unframable", name=name, value=value)
         lines = (
             LEAF_HEADER,
             f"seq {self.seq}",
@@ -74,10 +107,10 @@ class Leaf:
         try:
             text = data.decode("ascii")
         except UnicodeDecodeError:
-            raise LeafError("leaf is not ASCII") from None
+            raise LeafError("leaf_not_ascii") from None
         lines = text.split("\n")
         if len(lines) != 10 or lines[-1] != "" or lines[0] != LEAF_HEADER:
-            raise LeafError(f"leaf must be the {LEAF_HEADER} header and 8 lines, each ending in a newline")
+            raise LeafError("leaf_line_count", header=LEAF_HEADER)
         names = (
             "seq",
             "aggregate",
@@ -92,7 +125,7 @@ class Leaf:
         for name, line in zip(names, lines[1:9], strict=True):
             prefix = name + " "
             if not line.startswith(prefix):
-                raise LeafError(f"expected the line {name!r}, found {line[:40]!r}")
+                raise LeafError("leaf_line_expected", name=name, found=line[:40])
             values[name] = line[len(prefix) :]
         try:
             key_id, signature = values["signature"].split(" ")
@@ -108,9 +141,9 @@ class Leaf:
                 signature=base64.b64decode(signature, validate=True),
             )
         except ValueError as exc:
-            raise LeafError(f"leaf field cannot be read: {exc}") from None
+            raise LeafError("leaf_field_unreadable", detail=str(exc)) from None
         if leaf.to_bytes() != data:
-            raise LeafError("leaf is not in canonical framing")
+            raise LeafError("leaf_not_canonical")
         return leaf
 
 

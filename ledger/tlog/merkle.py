@@ -1,6 +1,7 @@
 """RFC 9162 (RFC 6962) Merkle tree: hashing, storage-backed proofs and proof verification.
 
-This module is used by the offline verifier, so it imports only the standard library.
+This module is used by the offline verifier, so it imports only the standard library
+(and `ledger.tlog.errors`).
 
 Three layers:
 
@@ -26,6 +27,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Final, Protocol
 
+from ledger.tlog.errors import ProofError
+
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
@@ -50,10 +53,6 @@ _sha256 = hashlib.sha256
 
 EMPTY_ROOT: Final[bytes] = _sha256(b"").digest()
 """MTH of the empty tree: SHA-256 of the empty string (RFC 6962 §2.1)."""
-
-
-class ProofError(Exception):
-    """A Merkle proof failed to verify; ``str(error)`` gives the reason."""
 
 
 # --------------------------------------------------------------------------------------
@@ -327,9 +326,9 @@ class MemoryNodes:
 def _check_hash(what: str, value: bytes) -> None:
     """Raise ProofError unless ``value`` is a 32-byte ``bytes``."""
     if not isinstance(value, bytes):
-        raise ProofError(f"{what} must be bytes, got {type(value).__name__}")
+        raise ProofError("proof_hash_type", what=what, kind=type(value).__name__)
     if len(value) != HASH_SIZE:
-        raise ProofError(f"{what} is {len(value)} bytes, want {HASH_SIZE}")
+        raise ProofError("proof_hash_size", what=what, got=len(value), size=HASH_SIZE)
 
 
 def _check_proof_hashes(proof: Sequence[bytes]) -> None:
@@ -363,21 +362,19 @@ def verify_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[by
         ProofError: with the reason, if the proof does not verify.
     """
     if index < 0 or size < 0:
-        raise ProofError(f"index and size must be >= 0, got index {index}, size {size}")
+        raise ProofError("inclusion_negative", index=index, size=size)
     if index >= size:
-        raise ProofError(f"index {index} is beyond the tree size {size}")
+        raise ProofError("inclusion_beyond_size", index=index, size=size)
     _check_hash("leaf hash", leaf_hash)
     _check_hash("root", root)
     _check_proof_hashes(proof)
     inner, border = _inner_border(index, size)
     if len(proof) != inner + border:
-        raise ProofError(
-            f"inclusion proof has {len(proof)} hashes, want {inner + border} for index {index} in a tree of size {size}"
-        )
+        raise ProofError("inclusion_length", got=len(proof), want=inner + border, index=index, size=size)
     fn, sn, result = index, size - 1, leaf_hash
     for sibling in proof:
         if sn == 0:
-            raise ProofError("inclusion proof is longer than the path to the root")
+            raise ProofError("inclusion_too_long")
         if fn & 1 or fn == sn:
             result = node_hash(sibling, result)
             if not fn & 1:
@@ -391,11 +388,9 @@ def verify_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[by
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError("inclusion proof is shorter than the path to the root")
+        raise ProofError("inclusion_too_short")
     if result != root:
-        raise ProofError(
-            f"inclusion proof for index {index} gives a root that does not match the expected root of size {size}"
-        )
+        raise ProofError("inclusion_root_mismatch", index=index, size=size)
 
 
 def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes) -> None:
@@ -411,25 +406,25 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
         ProofError: with the reason, if the proof does not verify.
     """
     if size1 < 0 or size2 < 0:
-        raise ProofError(f"sizes must be >= 0, got size1 {size1}, size2 {size2}")
+        raise ProofError("consistency_negative", size1=size1, size2=size2)
     if size1 > size2:
-        raise ProofError(f"size1 {size1} is greater than size2 {size2}")
+        raise ProofError("consistency_shrinks", size1=size1, size2=size2)
     if size1 == 0:
-        raise ProofError("size1 is 0: consistency with the empty tree proves nothing")
+        raise ProofError("consistency_from_empty")
     if size1 == size2:
         # Only a comparison is possible here, so (like transparency-dev, whose probe
         # "sizes are equal (one) and proof is empty" uses 12-byte roots and expects
         # success) the roots are compared without a length check.
         if proof:
-            raise ProofError(f"sizes are equal but the proof has {len(proof)} hashes, want 0")
+            raise ProofError("consistency_equal_with_hashes", got=len(proof))
         if root1 != root2:
-            raise ProofError(f"sizes are equal ({size1}) but the roots differ")
+            raise ProofError("consistency_equal_roots_differ", size1=size1)
         return
     _check_hash("root1", root1)
     _check_hash("root2", root2)
     _check_proof_hashes(proof)
     if not proof:
-        raise ProofError(f"empty consistency proof from size {size1} to {size2}")
+        raise ProofError("consistency_empty", size1=size1, size2=size2)
 
     inner, border = _inner_border(size1 - 1, size2)
     shift = (size1 & -size1).bit_length() - 1  # trailing zero bits of size1
@@ -439,7 +434,7 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
     seeded = size1 == 1 << shift
     expected = inner + border + (0 if seeded else 1)
     if len(proof) != expected:
-        raise ProofError(f"consistency proof has {len(proof)} hashes, want {expected} from size {size1} to {size2}")
+        raise ProofError("consistency_length", got=len(proof), want=expected, size1=size1, size2=size2)
     path = [root1, *proof] if seeded else list(proof)
 
     fn, sn = size1 - 1, size2 - 1
@@ -449,7 +444,7 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
     old = new = path[0]
     for sibling in path[1:]:
         if sn == 0:
-            raise ProofError("consistency proof is longer than the path to the root")
+            raise ProofError("consistency_too_long")
         if fn & 1 or fn == sn:
             old = node_hash(sibling, old)
             new = node_hash(sibling, new)
@@ -462,8 +457,8 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError("consistency proof is shorter than the path to the root")
+        raise ProofError("consistency_too_short")
     if old != root1:
-        raise ProofError(f"consistency proof does not reproduce root1 (size {size1})")
+        raise ProofError("consistency_root1_mismatch", size1=size1)
     if new != root2:
-        raise ProofError(f"consistency proof does not reproduce root2 (size {size2})")
+        raise ProofError("consistency_root2_mismatch", size2=size2)

@@ -20,6 +20,7 @@ from ledger.tlog.merkle import EMPTY_ROOT, inclusion_proof, nodes_to_append, roo
 from ledger.tlog.notes import Checkpoint, NoteSigner, sign_note
 
 DEFAULT_ORIGIN = "hungyen.gov.vn/par-ledger"
+"""The log's origin line (and its key's name) unless an instance chose another."""
 
 
 def subtree_keys(size: int) -> list[tuple[int, int]]:

@@ -14,15 +14,15 @@ from that checkpoint to a new one, and the new signed checkpoint. :meth:`Witness
 5. cosigns (c2sp.org/tlog-cosignature, type 0x04, ``cosignature/v1``) and stores the new
    checkpoint, atomically, before returning the cosignature.
 
-Every refusal is a :class:`WitnessError` whose message carries both signed notes — the
+Every refusal is a :class:`WitnessError` (``ledger.tlog.errors``) whose message carries both signed notes — the
 one held and the one offered — so that a refused request is evidence, as Go's sumdb
 client prints both trees on a "SECURITY ERROR".
 
 The state file holds the raw signed note of the last checkpoint cosigned, the same format
-as the inspector's state (ledger.tlog.inspection.read_state / write_state). One process should
+as the inspector's state (ledger.tlog.report.read_state / write_state). One process should
 own a state file; within it, a lock serialises requests.
 
-Imports only the standard library, ``cryptography`` and the stdlib-only ledger modules.
+Imports only the standard library, ``cryptography`` and the rest of ``ledger.tlog``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from keys.files import write_atomically
+from ledger.tlog.errors import WitnessError
+from ledger.tlog.files import write_atomically
 from ledger.tlog.merkle import HASH_SIZE, ProofError, verify_consistency
 from ledger.tlog.notes import (
     Checkpoint,
@@ -53,37 +54,6 @@ MAX_PROOF_LINES = 63
 """Most consistency-proof lines a request may carry (a proof in a tree of 2**63 leaves)."""
 
 _OLD = re.compile(rb"old (0|[1-9][0-9]{0,18})")
-
-
-class WitnessError(Exception):
-    """The witness refuses a request.
-
-    ``status`` is the HTTP status c2sp.org/tlog-witness gives the refusal: 400 malformed
-    request, 403 bad log signature, 404 unknown log (origin), 409 the old size is not the
-    witness's (``size`` says its own) or the checkpoint would roll back or fork, 422 the
-    consistency proof does not verify. ``held`` and ``offered`` are the two signed notes.
-    """
-
-    def __init__(
-        self, status: int, reason: str, *, held: bytes | None, offered: bytes | None, size: int | None = None
-    ) -> None:
-        self.status = status
-        self.reason = reason
-        self.held = held
-        self.offered = offered
-        self.size = size
-        super().__init__(_message(status, reason, held, offered))
-
-
-def _indent(note: bytes) -> str:
-    text = note.decode("utf-8", errors="replace").rstrip("\n")
-    return "\n".join("    " + line for line in text.split("\n"))
-
-
-def _message(status: int, reason: str, held: bytes | None, offered: bytes | None) -> str:
-    held_text = _indent(held) if held is not None else "    (none: this witness has cosigned nothing yet)"
-    offered_text = _indent(offered) if offered is not None else "    (none)"
-    return f"{status} {reason}\n  held by the witness:\n{held_text}\n  offered:\n{offered_text}"
 
 
 def request_body(old_size: int, proof: Sequence[bytes], checkpoint_note: bytes) -> bytes:
@@ -108,7 +78,7 @@ def parse_request(body: bytes) -> tuple[int, list[bytes], bytes]:
     """
 
     def refuse(reason: str) -> WitnessError:
-        return WitnessError(400, f"malformed request: {reason}", held=None, offered=None)
+        return WitnessError("witness_request_malformed", status=400, held=None, offered=None, detail=reason)
 
     if not isinstance(body, bytes):
         raise refuse("the body must be bytes")
@@ -180,39 +150,39 @@ class Witness:
         old_size, proof, offered = parse_request(body)
         held = self.held
 
-        def refuse(status: int, reason: str, size: int | None = None) -> WitnessError:
-            return WitnessError(status, f"{self.name} refuses: {reason}", held=held, offered=offered, size=size)
+        def refuse(code: str, status: int, size: int | None = None, **params: object) -> WitnessError:
+            return WitnessError(code, status=status, held=held, offered=offered, size=size, witness=self.name, **params)
 
         try:
             new = open_checkpoint(offered, self._log, origin=self._origin)
         except NoteError as exc:
-            status = 404 if "origin" in str(exc) else 403
-            raise refuse(status, f"the checkpoint does not verify: {exc}") from None
+            status = 404 if exc.code == "checkpoint_origin" else 403
+            raise refuse("witness_checkpoint_unverified", status, detail=str(exc)) from None
         current: Checkpoint | None = None
         if held is not None:
             try:
                 current = open_checkpoint(held, self._log, origin=self._origin)
             except NoteError as exc:
-                raise refuse(500, f"the checkpoint held does not verify (state file damaged?): {exc}") from None
+                raise refuse("witness_state_damaged", 500, detail=str(exc)) from None
         size = current.size if current is not None else 0
         if new.size < size:
-            raise refuse(409, f"rollback: the checkpoint ({new.size}) is smaller than the one held ({size})", size)
+            raise refuse("witness_rollback", 409, size, offered_size=new.size)
         if old_size != size:
-            raise refuse(409, f"old size {old_size} is not the size this witness holds: {size}", size)
+            raise refuse("witness_old_size", 409, size, old_size=old_size)
         if current is None or size == 0:
             if proof:
-                raise refuse(422, f"a proof from size 0 must be empty, got {len(proof)} hashes")
+                raise refuse("witness_proof_from_empty", 422, count=len(proof))
         elif new.size == size:
             if proof:
-                raise refuse(422, f"a proof between equal sizes must be empty, got {len(proof)} hashes")
+                raise refuse("witness_proof_equal_sizes", 422, count=len(proof))
             if new.root != current.root:
-                raise refuse(409, f"fork: another root for size {size} than the checkpoint held", size)
+                raise refuse("witness_fork", 409, size)
         else:
             try:
                 verify_consistency(size, new.size, proof, current.root, new.root)
             except ProofError as exc:
                 raise refuse(
-                    422, f"the checkpoint ({new.size}) is not consistent with the one held ({size}): {exc}"
+                    "witness_inconsistent", 422, offered_size=new.size, held_size=size, detail=str(exc)
                 ) from None
         signature = self._signer.cosign(new.text(), now)
         write_atomically(self._path, offered)

@@ -320,7 +320,7 @@ def verify_bundle(stream: IO[bytes]) -> Verdict:
                 witness_vkeys=instance.witnesses(),
             )
             report = inspector.inspect(bundle.entries(), bundle.checkpoints())
-            faults = [str(fault) for fault in report.faults] + bundle.check_documents()
+            faults = [str(fault) for fault in [*report.faults, *bundle.check_documents()]]
         except (BundleError, NoteError, UnicodeDecodeError, ValueError) as exc:
             raise Refused(f"Gói bị hỏng, không đọc được: {exc}") from None
         documents = sum(1 for _ in bundle.documents())
