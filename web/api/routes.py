@@ -107,7 +107,7 @@ def _receipt_answer(receipt: Receipt) -> dict[str, Any]:
         "event_type": receipt.event_type,
         "recorded_at": receipt.recorded_at,
         "leaf_hash": receipt.leaf_hash.hex(),
-        "notes": list(receipt.notes),
+        "notes": [str(note) for note in receipt.notes],
         "tlog_proof": receipt.proof.serialize().decode() if receipt.proof is not None else "",
     }
 
