@@ -1,7 +1,7 @@
 """Uniform JSON errors under /api/: ``{"code", "message", "errors": {field: [messages]}}``.
 
 Every refusal of the API has this shape, whatever raised it: a marshmallow
-`ValidationError` (422), a `LedgerError` (the status `web.messages.http_status` gives
+`ValidationError` (422), a `LedgerError` (the status `web.i18n.http_status` gives
 it: 409 for a replay or a duplicate, 403 for authority, 422 for the rest), an
 `ApiError` raised by a view, or an HTTP error raised by Flask or Werkzeug (400, 401,
 404, 405, 413, 415, 500). Under /api/ no HTML error page is ever sent: a last hook

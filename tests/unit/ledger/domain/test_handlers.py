@@ -258,7 +258,10 @@ def test_a_document_issued_outside_the_cycle_year_is_refused(world: World) -> No
     envelope = world["hy.chu-tich"].sign(
         "submission.document", "submission/document/323/2024/bao-cao", document_body(issued_on="2023-12-31")
     )
-    refused(world, envelope, PayloadError, field="body.issued_on", match="31/12/2023 lies outside the cycle year")
+    error = refused(
+        world, envelope, PayloadError, field="body.issued_on", match="31/12/2023 lies outside the cycle year"
+    )
+    assert error.code == "outside_the_cycle_year"
 
 
 def test_a_deadline_outside_the_cycle_year_is_refused(world: World) -> None:
@@ -324,7 +327,8 @@ def test_a_submission_for_a_year_without_a_cycle_is_refused(world: World) -> Non
     envelope = world["snv.giam-doc"].sign(
         "submission.index-results", "submission/index-results/PAR_UNIT/2025", results_body(world)
     )
-    refused(world, envelope, RuleError, field=None, match="no assessment cycle was opened for 2025")
+    error = refused(world, envelope, RuleError, field=None, match="no assessment cycle was opened for 2025")
+    assert (error.code, error.params) == ("no_cycle", {"year": 2025})
 
 
 # Initialisation -------------------------------------------------------------------------
