@@ -122,10 +122,8 @@ def print_receipt(receipt: Receipt, *, statement_file: Path | None = None) -> No
     """What an accepted command prints; the receipt file goes next to the statement file."""
     click.echo(f"appended entry {receipt.seq}: {receipt.statement_type} {receipt.subject}")
     click.echo(f"  event {receipt.event_id} ({receipt.event_type}), leaf {receipt.leaf_hash.hex()}")
-    for note in receipt.notes:
-        kind, obligation, days = [*note.split(":"), "", ""][:3]
-        if kind == "late":
-            click.echo(f"  flagged: {obligation} late by {days} day(s) — recorded, not refused")
+    for lateness in receipt.notes:
+        click.echo(f"  flagged: {lateness.obligation} late by {lateness.days} day(s) — recorded, not refused")
     if receipt.proof is not None and statement_file is not None:
         path = statement_file.with_name(f"{statement_file.stem}.entry-{receipt.seq}.tlog-proof")
         path.write_bytes(receipt.proof.serialize())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import BadSignatureError, KeyFileError, KeyFormatError, KeysError, UnknownKeyError
+from .errors import BadSignatureError, KeyFileError, KeyFormatError, KeysError
 from .files import (
     SCRYPT_N,
     SCRYPT_P,
@@ -12,7 +12,6 @@ from .files import (
     save_signing_key,
     save_verifying_key,
 )
-from .keyring import Keyring
 from .pairs import KeyId, SigningKey, VerifyingKey, key_id_of, short_key_id
 
 __all__ = [
@@ -23,10 +22,8 @@ __all__ = [
     "KeyFileError",
     "KeyFormatError",
     "KeyId",
-    "Keyring",
     "KeysError",
     "SigningKey",
-    "UnknownKeyError",
     "VerifyingKey",
     "key_id_of",
     "load_signing_key",

@@ -82,7 +82,7 @@ _MAX_FILE_SIZE = 64 * 1024
 def save_signing_key(path: Path, key: SigningKey, passphrase: str) -> None:
     """Write key to a new file at path, encrypted under passphrase, readable by the owner only."""
     if not passphrase:
-        raise KeyFileError(f"refusing to save {path} without a passphrase")
+        raise KeyFileError("key_file_without_passphrase", path=str(path))
     # Check before the slow key derivation; _write_new_file can still lose a race to another
     # writer.
     _refuse_to_overwrite(path)
@@ -112,34 +112,29 @@ def load_signing_key(path: Path, passphrase: str) -> SigningKey:
     """Read the key saved at path with save_signing_key."""
     data = _read(path, limit=_MAX_FILE_SIZE)
     if not data:
-        raise KeyFileError(f"key file {path} is empty")
+        raise KeyFileError("key_file_empty", path=str(path))
     if len(data) > _MAX_FILE_SIZE:
-        raise KeyFileError(f"{path} is not a PAR Ledger key file: it is over {_MAX_FILE_SIZE} bytes")
+        raise KeyFileError("key_file_too_large", path=str(path), limit=_MAX_FILE_SIZE)
     document = _parse(path, data)
     key_id = _field(path, document, "key_id", str)
     if not _KEY_ID.fullmatch(key_id):
-        raise _malformed(path, f"key_id {key_id!r} is not 'ed25519:' and 64 hex digits")
+        raise KeyFileError("key_file_bad_key_id", path=str(path), key_id=key_id)
     salt, n, r, p = _kdf_parameters(path, _field(path, document, "kdf", dict))
     nonce = _cipher_parameters(path, _field(path, document, "cipher", dict))
     ciphertext = _bytes_field(path, document, "ciphertext")
     try:
         wrapping_key = _derive(passphrase, salt, n, r, p)
     except MemoryError:
-        raise KeyFileError(f"cannot open key file {path}: not enough memory for scrypt n={n}, r={r}, p={p}") from None
+        raise KeyFileError("key_file_scrypt_memory", path=str(path), n=n, r=r, p=p) from None
     try:
         seed = AESGCM(wrapping_key).decrypt(nonce, ciphertext, _aad(key_id))
     except InvalidTag:
-        raise KeyFileError(f"cannot open key file {path}: wrong passphrase, or the file is damaged") from None
+        raise KeyFileError("key_file_wrong_passphrase", path=str(path)) from None
     if len(seed) != _SEED_SIZE:
-        raise KeyFileError(
-            f"key file {path} is not an Ed25519 key file: it holds {len(seed)} bytes,"
-            f" not a {_SEED_SIZE}-byte Ed25519 seed"
-        )
+        raise KeyFileError("key_file_seed_size", path=str(path), size=len(seed), expected=_SEED_SIZE)
     key = SigningKey.from_seed(seed)
     if key.key_id != key_id:
-        raise KeyFileError(
-            f"key file {path}: key id does not match the key (the file says {key_id}, the key is {key.key_id})"
-        )
+        raise KeyFileError("key_file_key_id_mismatch", path=str(path), stated=key_id, actual=key.key_id)
     return key
 
 
@@ -155,15 +150,15 @@ def load_verifying_key(path: Path) -> VerifyingKey:
     try:
         key_id, encoded = data.decode("ascii").split()
     except ValueError:  # not ASCII, or not exactly two fields
-        raise KeyFormatError(f"{path} is not a '<key id> <base64 public key>' line") from None
+        raise KeyFormatError("public_key_line", path=str(path)) from None
     if not key_id.startswith(KEY_ID_PREFIX):
-        raise KeyFormatError(f"{path}: key id {key_id!r} does not start with {KEY_ID_PREFIX!r}")
+        raise KeyFormatError("public_key_line_prefix", path=str(path), key_id=key_id, prefix=KEY_ID_PREFIX)
     try:
         key = VerifyingKey.from_base64(encoded)
     except KeyFormatError as exc:
-        raise KeyFormatError(f"{path}: {exc}") from exc
+        raise KeyFormatError("public_key_line_key", path=str(path), detail=exc.reason) from exc
     if key.key_id != key_id:
-        raise KeyFormatError(f"{path}: key id {key_id} does not match the key ({key.key_id})")
+        raise KeyFormatError("public_key_line_mismatch", path=str(path), key_id=key_id, actual=key.key_id)
     return key
 
 
@@ -183,14 +178,9 @@ def _b64(data: bytes) -> str:
 def _parse(path: Path, data: bytes) -> dict[str, Any]:
     """Return the file's JSON object, or say what the file seems to be instead."""
     if data.lstrip().startswith(b"-----BEGIN"):
-        raise KeyFileError(
-            f"{path} is not a PAR Ledger key file: it looks like a PEM file; only {FORMAT} files are accepted"
-        )
+        raise KeyFileError("key_file_is_pem", path=str(path))
     if _is_der(data):
-        raise KeyFileError(
-            f"{path} is not a PAR Ledger key file: it looks like a binary DER file"
-            f" (such as PKCS#12 or PKCS#8); only {FORMAT} files are accepted"
-        )
+        raise KeyFileError("key_file_is_der", path=str(path))
     try:
         document = json.loads(
             data.decode("utf-8"),
@@ -202,9 +192,9 @@ def _parse(path: Path, data: bytes) -> dict[str, Any]:
         document = None
     format_ = document.get("format") if isinstance(document, dict) else None
     if not isinstance(format_, str) or not format_.startswith("par-ledger-key/"):
-        raise KeyFileError(f"{path} is not a PAR Ledger key file")
+        raise KeyFileError("not_a_key_file", path=str(path))
     if format_ != FORMAT:
-        raise KeyFileError(f"key file {path} has unknown format version {format_!r}; only {FORMAT} is accepted")
+        raise KeyFileError("key_file_version", path=str(path), version=format_)
     _refuse_unexpected(path, document, {"format", "key_id", "kdf", "cipher", "ciphertext"})
     return document
 
@@ -213,19 +203,17 @@ def _kdf_parameters(path: Path, kdf: dict[str, Any]) -> tuple[bytes, int, int, i
     _refuse_unexpected(path, kdf, {"name", "n", "r", "p", "salt"}, where="kdf.")
     name = _field(path, kdf, "name", str, where="kdf.")
     if name != _KDF_NAME:
-        raise KeyFileError(f"key file {path} uses kdf {name!r}; only {_KDF_NAME!r} is accepted")
+        raise KeyFileError("key_file_kdf", path=str(path), name=name)
     n, r, p = (_field(path, kdf, field, int, where="kdf.") for field in ("n", "r", "p"))
     if n < SCRYPT_N or r < SCRYPT_R or p < SCRYPT_P:
         raise KeyFileError(
-            f"key file {path} has weak scrypt parameters n={n}, r={r}, p={p};"
-            f" at least n={SCRYPT_N}, r={SCRYPT_R}, p={SCRYPT_P} is required"
+            "key_file_weak_scrypt", path=str(path), n=n, r=r, p=p, least_n=SCRYPT_N, least_r=SCRYPT_R, least_p=SCRYPT_P
         )
     if n & (n - 1):
-        raise KeyFileError(f"key file {path} has scrypt n={n}, which is not a power of two")
+        raise KeyFileError("key_file_scrypt_n", path=str(path), n=n)
     if n > _MAX_SCRYPT_N or n * r * p > _MAX_SCRYPT_WORK:
         raise KeyFileError(
-            f"key file {path} has absurd scrypt parameters n={n}, r={r}, p={p};"
-            f" at most n={_MAX_SCRYPT_N} and n*r*p={_MAX_SCRYPT_WORK} are accepted"
+            "key_file_absurd_scrypt", path=str(path), n=n, r=r, p=p, most_n=_MAX_SCRYPT_N, most_work=_MAX_SCRYPT_WORK
         )
     salt = _bytes_field(path, kdf, "salt", size=_SALT_SIZE, where="kdf.")
     return salt, n, r, p
@@ -235,17 +223,17 @@ def _cipher_parameters(path: Path, cipher: dict[str, Any]) -> bytes:
     _refuse_unexpected(path, cipher, {"name", "nonce"}, where="cipher.")
     name = _field(path, cipher, "name", str, where="cipher.")
     if name != _CIPHER_NAME:
-        raise KeyFileError(f"key file {path} uses cipher {name!r}; only {_CIPHER_NAME!r} is accepted")
+        raise KeyFileError("key_file_cipher", path=str(path), name=name)
     return _bytes_field(path, cipher, "nonce", size=_NONCE_SIZE, where="cipher.")
 
 
 def _field(path: Path, obj: dict[str, Any], name: str, kind: type, *, where: str = "") -> Any:
     if name not in obj:
-        raise _malformed(path, f"it has no {where}{name}")
+        raise KeyFileError("key_file_missing_member", path=str(path), member=where + name)
     value = obj[name]
     # bool is a subclass of int, but true is not a cost parameter.
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise _malformed(path, f"{where}{name} is not a JSON {_JSON_TYPES[kind]}")
+        raise KeyFileError("key_file_member_type", path=str(path), member=where + name, json_type=_JSON_TYPES[kind])
     return value
 
 
@@ -254,20 +242,16 @@ def _bytes_field(path: Path, obj: dict[str, Any], name: str, *, size: int | None
     try:
         value = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):  # ValueError: text that is not ASCII
-        raise _malformed(path, f"{where}{name} is not valid base64") from None
+        raise KeyFileError("key_file_member_not_base64", path=str(path), member=where + name) from None
     if size is not None and len(value) != size:
-        raise _malformed(path, f"{where}{name} is {len(value)} bytes, not {size}")
+        raise KeyFileError("key_file_member_size", path=str(path), member=where + name, size=len(value), expected=size)
     return value
 
 
 def _refuse_unexpected(path: Path, obj: dict[str, Any], expected: set[str], *, where: str = "") -> None:
     unexpected = sorted(set(obj) - expected)
     if unexpected:
-        raise _malformed(path, f"unexpected member {where}{unexpected[0]}")
-
-
-def _malformed(path: Path, problem: str) -> KeyFileError:
-    return KeyFileError(f"key file {path} is a malformed {FORMAT} file: {problem}")
+        raise KeyFileError("key_file_unexpected_member", path=str(path), member=where + unexpected[0])
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -302,21 +286,21 @@ def _read(path: Path, *, limit: int | None = None) -> bytes:
         with path.open("rb") as file:
             return file.read(limit + 1)
     except FileNotFoundError:
-        raise KeyFileError(f"key file {path} does not exist") from None
+        raise KeyFileError("key_file_missing", path=str(path)) from None
     except OSError as exc:
-        raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from exc
+        raise KeyFileError("key_file_unreadable", path=str(path), detail=exc.strerror) from exc
 
 
 def _refuse_to_overwrite(path: Path) -> None:
     if path.exists():
-        raise KeyFileError(f"{path} already exists; refusing to overwrite it")
+        raise KeyFileError("key_file_exists", path=str(path))
 
 
 def _write_new_file(path: Path, data: bytes, *, mode: int) -> None:
     try:
         write_atomically(path, data, mode=mode)
     except OSError as exc:
-        raise KeyFileError(f"cannot write key file {path}: {exc.strerror}") from exc
+        raise KeyFileError("key_file_unwritable", path=str(path), detail=exc.strerror) from exc
 
 
 def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:

@@ -25,7 +25,7 @@ _SIGNATURE_SIZE = 64
 def key_id_of(raw_public_key: bytes) -> KeyId:
     """Return "ed25519:" + the SHA-256 hex digest of a raw 32-byte public key."""
     if len(raw_public_key) != _KEY_SIZE:
-        raise KeyFormatError(f"an Ed25519 public key is {_KEY_SIZE} bytes, not {len(raw_public_key)}")
+        raise KeyFormatError("public_key_size", expected=_KEY_SIZE, size=len(raw_public_key))
     return KeyId(KEY_ID_PREFIX + hashlib.sha256(raw_public_key).hexdigest())
 
 
@@ -44,11 +44,11 @@ class VerifyingKey:
     def from_raw(cls, raw: bytes) -> VerifyingKey:
         """Load a raw 32-byte public key."""
         if len(raw) != _KEY_SIZE:
-            raise KeyFormatError(f"an Ed25519 public key is {_KEY_SIZE} bytes, not {len(raw)}")
+            raise KeyFormatError("public_key_size", expected=_KEY_SIZE, size=len(raw))
         try:
             return cls(Ed25519PublicKey.from_public_bytes(raw))
         except ValueError as exc:
-            raise KeyFormatError(f"not a loadable Ed25519 public key: {exc}") from exc
+            raise KeyFormatError("public_key_unloadable", detail=str(exc)) from exc
 
     @classmethod
     def from_base64(cls, text: str) -> VerifyingKey:
@@ -56,7 +56,7 @@ class VerifyingKey:
         try:
             raw = base64.b64decode(text, validate=True)
         except ValueError as exc:  # binascii.Error, or text that is not ASCII
-            raise KeyFormatError("public key is not valid base64") from exc
+            raise KeyFormatError("public_key_not_base64") from exc
         return cls.from_raw(raw)
 
     @property
@@ -77,11 +77,11 @@ class VerifyingKey:
     def verify(self, signature: bytes, data: bytes) -> None:
         """Return if signature is this key's signature of data; else raise BadSignatureError."""
         if len(signature) != _SIGNATURE_SIZE:
-            raise BadSignatureError(self.key_id, f"signature is {len(signature)} bytes, not {_SIGNATURE_SIZE}")
+            raise BadSignatureError("signature_size", key_id=self.key_id, size=len(signature), expected=_SIGNATURE_SIZE)
         try:
             self._key.verify(signature, data)
         except InvalidSignature:
-            raise BadSignatureError(self.key_id, "signature does not verify") from None
+            raise BadSignatureError("signature_invalid", key_id=self.key_id) from None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, VerifyingKey):
@@ -113,7 +113,7 @@ class SigningKey:
         """Derive the key for a 32-byte seed; the same seed always gives the same key."""
         if len(seed) != _KEY_SIZE:
             # The length only: the seed itself is secret.
-            raise KeyFormatError(f"an Ed25519 seed is {_KEY_SIZE} bytes, not {len(seed)}")
+            raise KeyFormatError("seed_size", expected=_KEY_SIZE, size=len(seed))
         return cls(Ed25519PrivateKey.from_private_bytes(seed))
 
     def sign(self, data: bytes) -> bytes:

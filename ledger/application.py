@@ -32,6 +32,7 @@ from eventsourcing.utils import get_topic
 
 from keys import VerifyingKey
 from ledger.domain.handlers import HANDLERS, Actor, Context, DocumentChecker, Lookup
+from ledger.domain.indices import Lateness
 from ledger.domain.records import Record, SignedEvent, subject_id
 from ledger.domain.registry import (
     AUTHORITY_SUBJECT,
@@ -101,7 +102,7 @@ class Receipt:
     version: int
     recorded_at: datetime
     leaf_hash: bytes
-    notes: tuple[str, ...]
+    notes: tuple[Lateness, ...]
     #: The inclusion proof against the checkpoint signed with this entry (None without a log key).
     proof: TlogProof | None = None
 

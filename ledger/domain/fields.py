@@ -7,14 +7,14 @@ so a typo never passes silently.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ledger.errors import PayloadError
+from ledger.domain.errors import BodyError
 
 CODE = re.compile(r"[A-Z0-9][A-Z0-9_.-]{0,31}")
 SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -30,7 +30,7 @@ class Reader:
 
     def __init__(self, document: Any, path: str = "body") -> None:
         if not isinstance(document, Mapping):
-            raise PayloadError("must be an object", field=path)
+            raise BodyError("not_an_object", field=path)
         self._document = document
         self._path = path
         self._read: set[str] = set()
@@ -47,7 +47,7 @@ class Reader:
         self._read.add(name)
         value = self._document.get(name)
         if value is None and not optional:
-            raise PayloadError("is required", field=self.field(name))
+            raise BodyError("required", field=self.field(name))
         return value
 
     def text(self, name: str, *, max_length: int = 500, optional: bool = False) -> str | None:
@@ -56,15 +56,15 @@ class Reader:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise PayloadError("must be text", field=self.field(name))
+            raise BodyError("not_text", field=self.field(name))
         if not value.strip():
-            raise PayloadError("must not be blank", field=self.field(name))
+            raise BodyError("blank", field=self.field(name))
         if value != value.strip():
-            raise PayloadError("must not start or end with spaces", field=self.field(name))
+            raise BodyError("padded_with_spaces", field=self.field(name))
         if len(value) > max_length:
-            raise PayloadError(f"is longer than {max_length} characters", field=self.field(name))
+            raise BodyError("too_long", field=self.field(name), max_length=max_length)
         if not value.isprintable() and any(unicodedata.category(character) in _INVISIBLE for character in value):
-            raise PayloadError("contains control or invisible characters", field=self.field(name))
+            raise BodyError("invisible_characters", field=self.field(name))
         return value
 
     def required_text(self, name: str, *, max_length: int = 500) -> str:
@@ -73,24 +73,24 @@ class Reader:
         assert value is not None
         return value
 
-    def pattern(self, name: str, pattern: re.Pattern[str], what: str, *, optional: bool = False) -> str | None:
-        """A string matching `pattern` (codes, ids, hashes)."""
+    def pattern(self, name: str, pattern: re.Pattern[str], refusal: str, *, optional: bool = False) -> str | None:
+        """A string matching `pattern` (codes, ids, hashes); else the BodyError code `refusal`."""
         value = self._get(name, optional)
         if value is None:
             return None
         if not isinstance(value, str) or not pattern.fullmatch(value):
-            raise PayloadError(f"must be {what}", field=self.field(name))
+            raise BodyError(refusal, field=self.field(name))
         return value
 
     def code(self, name: str) -> str:
         """A unit or index code: capitals, digits, '_', '.', '-'."""
-        value = self.pattern(name, CODE, "a code of capitals, digits, '_', '.' or '-' (at most 32)")
+        value = self.pattern(name, CODE, "not_a_code")
         assert value is not None
         return value
 
     def slug(self, name: str) -> str:
         """An officer or person reference: lowercase letters, digits, '.', '_', '-'."""
-        value = self.pattern(name, SLUG, "lowercase letters, digits, '.', '_' or '-' (at most 64)")
+        value = self.pattern(name, SLUG, "not_a_slug")
         assert value is not None
         return value
 
@@ -100,9 +100,9 @@ class Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise PayloadError("must be a whole number", field=self.field(name))
+            raise BodyError("not_a_whole_number", field=self.field(name))
         if not minimum <= value <= maximum:
-            raise PayloadError(f"must be between {minimum} and {maximum}", field=self.field(name))
+            raise BodyError("out_of_range", field=self.field(name), minimum=minimum, maximum=maximum)
         return value
 
     def required_integer(self, name: str, *, minimum: int, maximum: int) -> int:
@@ -115,32 +115,32 @@ class Reader:
         """A decimal written as a string ("87.5", at most 4 places), within bounds."""
         value = self._get(name, False)
         if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
-            raise PayloadError('must be a decimal written as a string, like "87.50"', field=self.field(name))
+            raise BodyError("not_a_decimal", field=self.field(name))
         try:
             number = Decimal(value)
         except InvalidOperation:  # pragma: no cover - the pattern already guards this
-            raise PayloadError("is not a decimal", field=self.field(name)) from None
+            raise BodyError("not_a_decimal", field=self.field(name)) from None
         if not minimum <= number <= maximum:
-            raise PayloadError(f"must be between {minimum} and {maximum}", field=self.field(name))
+            raise BodyError("out_of_range", field=self.field(name), minimum=minimum, maximum=maximum)
         return number
 
-    def date(self, name: str, *, optional: bool = False) -> date | None:
+    def date(self, name: str, *, optional: bool = False) -> dt.date | None:
         """A calendar date written YYYY-MM-DD."""
         value = self._get(name, optional)
         if value is None:
             return None
         if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise PayloadError("must be a date written YYYY-MM-DD", field=self.field(name))
+            raise BodyError("not_a_date", field=self.field(name))
         try:
-            return date.fromisoformat(value)
+            return dt.date.fromisoformat(value)
         except ValueError:
-            raise PayloadError(f"{value} is not a date on the calendar", field=self.field(name)) from None
+            raise BodyError("not_on_the_calendar", field=self.field(name), value=value) from None
 
-    def date_in_year(self, name: str, year: int, *, optional: bool = False) -> date | None:
+    def date_in_year(self, name: str, year: int, *, optional: bool = False) -> dt.date | None:
         """A date that falls within the cycle year `year`."""
         value = self.date(name, optional=optional)
         if value is not None and value.year != year:
-            raise PayloadError(f"{value:%d/%m/%Y} lies outside the cycle year {year}", field=self.field(name))
+            raise BodyError("outside_the_cycle_year", field=self.field(name), on=value, year=year)
         return value
 
     def choice(self, name: str, options: tuple[str, ...], *, optional: bool = False) -> str | None:
@@ -149,38 +149,38 @@ class Reader:
         if value is None:
             return None
         if value not in options:
-            raise PayloadError(f"must be one of {', '.join(options)}", field=self.field(name))
+            raise BodyError("not_one_of", field=self.field(name), options=", ".join(options))
         return value
 
     def choice_list(self, name: str, options: tuple[str, ...]) -> tuple[str, ...]:
         """A list of distinct values from `options` (may be empty)."""
         value = self._get(name, False)
         if not isinstance(value, list):
-            raise PayloadError("must be a list", field=self.field(name))
+            raise BodyError("not_a_list", field=self.field(name))
         for i, element in enumerate(value):
             if element not in options:
-                raise PayloadError(f"must be one of {', '.join(options)}", field=f"{self.field(name)}[{i}]")
+                raise BodyError("not_one_of", field=f"{self.field(name)}[{i}]", options=", ".join(options))
         if len(set(value)) != len(value):
-            raise PayloadError("lists the same item twice", field=self.field(name))
+            raise BodyError("listed_twice", field=self.field(name))
         return tuple(value)
 
     def boolean(self, name: str) -> bool:
         """true or false (not 0/1, not strings)."""
         value = self._get(name, False)
         if not isinstance(value, bool):
-            raise PayloadError("must be true or false", field=self.field(name))
+            raise BodyError("not_true_or_false", field=self.field(name))
         return value
 
-    def strings(self, name: str, *, item: re.Pattern[str], what: str, max_items: int = 20) -> tuple[str, ...]:
-        """A list of distinct strings each matching `item` (may be empty)."""
+    def strings(self, name: str, *, item: re.Pattern[str], refusal: str, max_items: int = 20) -> tuple[str, ...]:
+        """A list of distinct strings each matching `item` (may be empty); else the BodyError code `refusal`."""
         value = self._get(name, False)
         if not isinstance(value, list) or len(value) > max_items:
-            raise PayloadError(f"must be a list of at most {max_items} items", field=self.field(name))
+            raise BodyError("too_many_items", field=self.field(name), max_items=max_items)
         for i, element in enumerate(value):
             if not isinstance(element, str) or not item.fullmatch(element):
-                raise PayloadError(f"must be {what}", field=f"{self.field(name)}[{i}]")
+                raise BodyError(refusal, field=f"{self.field(name)}[{i}]")
         if len(set(value)) != len(value):
-            raise PayloadError("lists the same item twice", field=self.field(name))
+            raise BodyError("listed_twice", field=self.field(name))
         return tuple(value)
 
     def object(self, name: str, *, optional: bool = False) -> Reader | None:
@@ -194,9 +194,9 @@ class Reader:
         """A list of objects, each read with its own Reader."""
         value = self._get(name, False)
         if not isinstance(value, list):
-            raise PayloadError("must be a list", field=self.field(name))
+            raise BodyError("not_a_list", field=self.field(name))
         if not min_items <= len(value) <= max_items:
-            raise PayloadError(f"must hold {min_items} to {max_items} items", field=self.field(name))
+            raise BodyError("item_count", field=self.field(name), min_items=min_items, max_items=max_items)
         for i, element in enumerate(value):
             yield Reader(element, f"{self.field(name)}[{i}]")
 
@@ -208,4 +208,4 @@ class Reader:
         """Refuse any field that was not read."""
         unknown = sorted(set(self._document) - self._read)
         if unknown:
-            raise PayloadError(f"unknown field {unknown[0]!r}", field=self._path)
+            raise BodyError("unknown_field", field=self._path, name=unknown[0])

@@ -14,10 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
+from ledger.domain.errors import StatementError
 from ledger.domain.fields import CODE, Reader
 from ledger.domain.records import Record, SignedCreated, SignedEvent
 from ledger.domain.registry import RATED_CLASSES
-from ledger.errors import PayloadError
 
 if TYPE_CHECKING:
     from ledger.signing.envelope import Statement
@@ -71,12 +71,9 @@ class IndexBody:
         )
         reader.done()
         if not result.classes:
-            raise PayloadError("must name at least one unit class", field="body.classes")
+            raise StatementError("no_unit_class", field="body.classes")
         if grounds == "legal_basis" and result.grounds != ARTICLE_4:
-            raise PayloadError(
-                f"an index is defined directly only under {ARTICLE_4}; others are proposed and approved",
-                field="body.legal_basis",
-            )
+            raise StatementError("not_under_article_4", field="body.legal_basis", article=ARTICLE_4)
         return result
 
 
@@ -207,6 +204,23 @@ class Cycle(Record):
         last_day_on_time = due if OBLIGATIONS[obligation] == "by" else date.fromordinal(due.toordinal() - 1)
         return max(0, (on - last_day_on_time).days)
 
+    def lateness(self, obligation: str, on: date) -> Lateness | None:
+        """The lateness of a filing for `obligation` made `on`, or None when it is on time."""
+        days = self.days_late(obligation, on)
+        return Lateness(obligation, days) if days else None
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """A filing made after its deadline: noted on the entry's receipt, never refused."""
+
+    obligation: str
+    days: int
+
+    def __str__(self) -> str:
+        """The text form receipts carry in JSON: ``late:<obligation>:<days>``."""
+        return f"late:{self.obligation}:{self.days}"
+
 
 Member = TypeVar("Member")
 
@@ -221,4 +235,4 @@ def cycle_year(subject: str) -> int:
     return int(subject.removeprefix("cycle/"))
 
 
-__all__ = ["ARTICLE_4", "CODE", "OBLIGATIONS", "Cycle", "Index", "Scale"]
+__all__ = ["ARTICLE_4", "CODE", "OBLIGATIONS", "Cycle", "Index", "Lateness", "Scale"]

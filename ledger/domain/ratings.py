@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ledger.domain.errors import DomainRuleError, StatementError
 from ledger.domain.fields import CODE, SLUG, Reader
 from ledger.domain.records import Record, SignedCreated, SignedEvent, Signer
 from ledger.domain.registry import RATED_CLASSES
 from ledger.domain.rules import LEVELS, NOT_EVALUATED, Input, Parameters, read_missing
-from ledger.errors import PayloadError, RuleError
 
 if TYPE_CHECKING:
     from ledger.signing.envelope import Envelope, Statement
@@ -41,7 +41,7 @@ class RuleSetBody:
         assert parameters is not None
         assert by_class is not None
         indices = {
-            unit_class: by_class.strings(unit_class, item=CODE, what="an index code")
+            unit_class: by_class.strings(unit_class, item=CODE, refusal="not_an_index_code")
             for unit_class in RATED_CLASSES
             if by_class.has(unit_class)
         }
@@ -67,7 +67,7 @@ class RuleSet(Record):
 
     def apply_created(self, statement: Statement) -> None:
         body = RuleSetBody.parse(statement.body)
-        self.version = statement.subject.removeprefix("ruleset/")
+        self.name = statement.subject.removeprefix("ruleset/")
         self.legal_basis = body.legal_basis
         self.illustrative = body.illustrative
         self.description = body.description
@@ -90,7 +90,7 @@ class ComputeBody:
         reader = Reader(body)
         result = cls(
             officer=reader.slug("officer"),
-            ruleset=reader.pattern("ruleset", SLUG, "a rule set version") or "",
+            ruleset=reader.pattern("ruleset", SLUG, "not_a_ruleset_version") or "",
             inputs=tuple(Input.read(item) for item in reader.items("inputs", min_items=0, max_items=50)),
             missing=read_missing(reader),
             level=reader.choice("level", (*LEVELS, NOT_EVALUATED)) or "",
@@ -98,7 +98,7 @@ class ComputeBody:
         reader.done()
         indices = [i.index for i in result.inputs] + list(result.missing)
         if len(set(indices)) != len(indices):
-            raise PayloadError("names an index twice across inputs and missing", field="body.inputs")
+            raise StatementError("index_named_twice", field="body.inputs")
         return result
 
 
@@ -180,9 +180,9 @@ class ResolutionBody:
         )
         reader.done()
         if outcome == "revised" and level is None:
-            raise PayloadError("a revision must give the new level", field="body.level")
+            raise StatementError("revision_without_level", field="body.level")
         if outcome == "upheld" and level is not None:
-            raise PayloadError("an upheld rating keeps its level; leave the level out", field="body.level")
+            raise StatementError("upheld_with_level", field="body.level")
         return result
 
 
@@ -297,7 +297,7 @@ class Rating(Record):
             earlier = self.computation
             kept = ComputeBody(self.officer, earlier.ruleset, earlier.inputs, earlier.missing, earlier.level)
             superseded = [*earlier.superseded, kept]
-        self.officer = body.officer
+        self.officer: str = body.officer
         self.computation = Computation(body.ruleset, body.inputs, body.missing, body.level, superseded)
         self.decision = None
         self.levels.append(LevelGiven(body.level, "computed", signer, at))
@@ -322,30 +322,25 @@ class Rating(Record):
     def check_decidable(self, body: DecisionBody) -> None:
         """The committee decides a computed head rating; a differing level needs a reason."""
         if self.kind != "head":
-            raise RuleError("individual ratings are published by their unit, not decided by the committee")
+            raise DomainRuleError("individual_not_decided")
         if self.status == "under_appeal":
-            raise RuleError("the rating is under appeal; resolve the appeal instead")
+            raise DomainRuleError("decide_under_appeal")
         assert self.computation is not None
         if body.level != self.computation.level and body.reason is None:
-            raise PayloadError(
-                f"the decided level {body.level} differs from the computed {self.computation.level}: "
-                "give the written reason",
-                field="body.reason",
+            raise StatementError(
+                "difference_without_reason", field="body.reason", level=body.level, computed=self.computation.level
             )
 
     def check_appealable(self) -> None:
         """An appeal needs a rating that is decided or published, with no appeal open."""
         if self.status == "under_appeal":
-            raise RuleError("an appeal against this rating is already open")
+            raise DomainRuleError("appeal_already_open")
         if self.status == "computed":
-            raise RuleError("the rating is only computed; it can be appealed once decided")
+            raise DomainRuleError("appeal_before_decision")
 
     def check_resolvable(self, body: ResolutionBody) -> None:
         """Only an open appeal is resolved; a revision must change the level."""
         if self.status != "under_appeal":
-            raise RuleError("there is no open appeal against this rating")
+            raise DomainRuleError("no_open_appeal")
         if body.level is not None and body.level == self.level:
-            raise PayloadError(
-                f"the rating is already {body.level}; a revision must change the level",
-                field="body.level",
-            )
+            raise StatementError("revision_keeps_level", field="body.level", level=body.level)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -52,8 +52,11 @@ class Record(Aggregate):
     name) and gives it the explicit topic of what happened, e.g. ``par:Unit.Registered.v1``.
     """
 
-    # Every record has `subject` and `created_by`, set by its SignedCreated event. (Not
-    # annotated here: the library would turn class annotations into __init__ arguments.)
+    # Every record has `subject` and `created_by`, set by its SignedCreated event. (Annotated
+    # for type checkers only: the library would turn class annotations into __init__ arguments.)
+    if TYPE_CHECKING:
+        subject: str
+        created_by: Signer
 
     def apply_created(self, statement: Statement) -> None:
         """Set the initial state from the creating statement."""

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ledger.domain.errors import DomainRuleError
 from ledger.domain.fields import CODE, Reader
 from ledger.domain.records import Record, SignedCreated, SignedEvent
-from ledger.errors import RuleError
 
 if TYPE_CHECKING:
     from ledger.signing.envelope import Statement
@@ -78,7 +78,7 @@ class UnitBody:
         result = cls(
             name=reader.required_text("name", max_length=200),
             unit_class=reader.choice("class", UNIT_CLASSES) or "",
-            parent=reader.pattern("parent", CODE, "a unit code", optional=True),
+            parent=reader.pattern("parent", CODE, "not_a_unit_code", optional=True),
             functions=reader.choice_list("functions", FUNCTIONS) if reader.has("functions") else (),
         )
         reader.done()
@@ -199,7 +199,7 @@ class Unit(Record):
     def check_active(self) -> None:
         """Refuse to act for a unit that was merged or dissolved."""
         if self.status != "active":
-            raise RuleError(f"unit {self.code} was {self.status} and can no longer act or be acted for")
+            raise DomainRuleError("unit_inactive", unit=self.code, status=self.status)
 
 
 @dataclass(frozen=True)
@@ -310,6 +310,6 @@ class Key(Record):
 
 
 def _public_key(reader: Reader, name: str) -> str:
-    value = reader.pattern(name, _PUBLIC_KEY, "a base64 Ed25519 public key (32 bytes)")
+    value = reader.pattern(name, _PUBLIC_KEY, "not_a_public_key")
     assert value is not None
     return value

@@ -140,7 +140,7 @@ def evaluate(parameters: Parameters, inputs: tuple[Input, ...], missing: tuple[s
 
 def read_missing(reader: Reader) -> tuple[str, ...]:
     """The ``missing`` list of a ``rating.compute`` body: index codes with no result."""
-    return reader.strings("missing", item=CODE, what="an index code", max_items=50)
+    return reader.strings("missing", item=CODE, refusal="not_an_index_code", max_items=50)
 
 
 #: The illustrative rule set of domain-notes.md B3 (INFERRED, not the text of Art. 5).

@@ -8,14 +8,16 @@ and carries the full replacement; every earlier version stays readable.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ledger.domain.errors import BodyError, DomainRuleError, StatementError
 from ledger.domain.fields import CODE, Reader
 from ledger.domain.records import Record, SignedCreated, SignedEvent, Signer
-from ledger.errors import PayloadError, RuleError
+from ledger.errors import PayloadError
 
 if TYPE_CHECKING:
     from ledger.signing.envelope import Envelope, Statement
@@ -47,9 +49,9 @@ class DocumentRef:
     def read(cls, reader: Reader) -> DocumentRef:
         name = reader.required_text("name", max_length=255)
         if _FILE_NAME_FORBIDDEN.search(name) or name in {".", ".."}:
-            raise PayloadError("must be a file name, without '/' or '\\'", field=reader.field("name"))
+            raise BodyError("not_a_file_name", field=reader.field("name"))
         result = cls(
-            sha256=reader.pattern("sha256", _SHA256, "64 lowercase hex digits") or "",
+            sha256=reader.pattern("sha256", _SHA256, "not_a_sha256") or "",
             size=reader.required_integer("size", minimum=1, maximum=MAX_DOCUMENT_BYTES),
             media_type=reader.choice("media_type", MEDIA_TYPES) or "",
             name=name,
@@ -97,10 +99,7 @@ class GoverningDecisionsBody:
             decided_on = item.date("decided_on")
             assert decided_on is not None
             if decided_on.year > year:
-                raise PayloadError(
-                    f"{decided_on:%d/%m/%Y} lies after the cycle year {year}",
-                    field=item.field("decided_on"),
-                )
+                raise BodyError("after_the_cycle_year", field=item.field("decided_on"), on=decided_on, year=year)
             decisions.append(
                 GoverningDecision(
                     item.code("index"),
@@ -153,7 +152,7 @@ class IndexResultsBody:
         units = [row.unit for row in rows]
         if len(set(units)) != len(units):
             duplicate = next(u for u in units if units.count(u) > 1)
-            raise PayloadError(f"lists unit {duplicate} twice", field="body.results")
+            raise StatementError("unit_listed_twice", field="body.results", unit=duplicate)
         published_on = reader.date_in_year("published_on", year)
         assert published_on is not None
         result = cls(
@@ -231,30 +230,47 @@ class DocumentBody:
         return result
 
 
-#: Each kind of submission: its subject pattern, body parser and the deadline it answers.
-KINDS: dict[str, tuple[re.Pattern[str], Any, str | None]] = {
-    "governing-decisions": (
-        re.compile(rf"submission/governing-decisions/(?P<unit>{CODE.pattern})/(?P<year>\d{{4}})"),
-        GoverningDecisionsBody.parse,
-        "governing_decisions",
-    ),
-    "index-results": (
-        re.compile(rf"submission/index-results/(?P<index>{CODE.pattern})/(?P<year>\d{{4}})"),
-        IndexResultsBody.parse,
-        "results_published",
-    ),
-    "staff-rule": (
-        re.compile(rf"submission/staff-rule/(?P<unit>{CODE.pattern})/(?P<year>\d{{4}})"),
-        StaffRuleBody.parse,
-        None,
-    ),
-    "document": (
-        re.compile(
-            rf"submission/document/(?P<unit>{CODE.pattern})/(?P<year>\d{{4}})/(?P<ref>[a-z0-9][a-z0-9._-]{{0,63}})"
+@dataclass(frozen=True)
+class SubmissionKind:
+    """A kind of submission: its name in subjects, its subject's form, its body and the deadline it answers."""
+
+    name: str
+    subject: re.Pattern[str]
+    parse: Callable[[object, int], Any]
+    obligation: str | None
+
+    @property
+    def statement_type(self) -> str:
+        """The statement that files it: ``submission.<name>``."""
+        return f"submission.{self.name}"
+
+
+_UNIT_YEAR = rf"(?P<unit>{CODE.pattern})/(?P<year>\d{{4}})"
+
+#: Every kind of submission, by name.
+KINDS: dict[str, SubmissionKind] = {
+    kind.name: kind
+    for kind in (
+        SubmissionKind(
+            "governing-decisions",
+            re.compile(rf"submission/governing-decisions/{_UNIT_YEAR}"),
+            GoverningDecisionsBody.parse,
+            "governing_decisions",
         ),
-        DocumentBody.parse,
-        None,
-    ),
+        SubmissionKind(
+            "index-results",
+            re.compile(rf"submission/index-results/(?P<index>{CODE.pattern})/(?P<year>\d{{4}})"),
+            IndexResultsBody.parse,
+            "results_published",
+        ),
+        SubmissionKind("staff-rule", re.compile(rf"submission/staff-rule/{_UNIT_YEAR}"), StaffRuleBody.parse, None),
+        SubmissionKind(
+            "document",
+            re.compile(rf"submission/document/{_UNIT_YEAR}/(?P<ref>[a-z0-9][a-z0-9._-]{{0,63}})"),
+            DocumentBody.parse,
+            None,
+        ),
+    )
 }
 
 
@@ -274,10 +290,10 @@ class CorrectionBody:
         replacement_json = reader.raw("replacement")
         reader.done()
         try:
-            replacement = KINDS[kind][1](replacement_json, year)
+            replacement = KINDS[kind].parse(replacement_json, year)
         except PayloadError as exc:
             field = (exc.field or "body").replace("body", "body.replacement", 1)
-            raise PayloadError(exc.reason, field=field) from None
+            raise type(exc)(exc.code, field=field, **exc.params) from None
         return cls(reason, decision, replacement)
 
 
@@ -318,9 +334,9 @@ class Submission(Record):
         self.year = int(match["year"])
         self.unit = statement.unit
         self.index: str | None = match.groupdict().get("index")
-        self.versions: list[Any] = [KINDS[kind][1](statement.body, self.year)]
+        self.versions: list[Any] = [KINDS[kind].parse(statement.body, self.year)]
         self.corrections: list[Correction] = []
-        self.transmitted_on = None
+        self.transmitted_on: datetime | None = None
 
     @property
     def current(self) -> Any:
@@ -331,29 +347,26 @@ class Submission(Record):
         """Supersede the current version; results already published need a decision."""
         body = CorrectionBody.parse(envelope.statement.body, self.kind, self.year)
         if self.kind == "index-results" and body.decision is None:
-            raise PayloadError(
-                "published results can be corrected only on the authority of a decision: name it",
-                field="body.decision",
-            )
+            raise StatementError("correction_needs_decision", field="body.decision")
         if body.replacement == self.current:
-            raise RuleError("the replacement is identical to the version in force; nothing to correct")
+            raise DomainRuleError("identical_replacement")
         self.record(self.Corrected, envelope, at)
 
     def transmit(self, envelope: Envelope, at: Any) -> None:
         """Record that the published results were sent to SNV."""
         if self.kind != "index-results":
-            raise RuleError("only published index results are transmitted to Sở Nội vụ")
+            raise DomainRuleError("only_index_results_transmitted")
         if self.transmitted_on is not None:
-            raise RuleError(f"these results were already transmitted on {self.transmitted_on:%d/%m/%Y}")
+            raise DomainRuleError("already_transmitted", on=self.transmitted_on)
         TransmissionBody.parse(envelope.statement.body)
         self.record(self.Transmitted, envelope, at)
 
 
 def parse_subject(subject: str) -> tuple[str, re.Match[str]]:
     """The kind of a submission subject and its parts; PayloadError if none fits."""
-    for kind, (pattern, _, _) in KINDS.items():
-        match = pattern.fullmatch(subject)
+    for kind in KINDS.values():
+        match = kind.subject.fullmatch(subject)
         if match:
-            return kind, match
-    kinds = ", ".join(f"submission/{k}/…" for k in KINDS)
-    raise PayloadError(f"must name a submission: one of {kinds}", field="subject")
+            return kind.name, match
+    forms = ", ".join(f"submission/{k}/…" for k in KINDS)
+    raise StatementError("not_a_submission_subject", field="subject", forms=forms)

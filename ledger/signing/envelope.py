@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import rfc8785
 
-from ledger.errors import PayloadError, SignatureError
 from ledger.signing.dsse import PAYLOAD_TYPE, pae
+from ledger.signing.errors import EnvelopeError, EnvelopeSignatureError
 
 if TYPE_CHECKING:
     from keys import SigningKey, VerifyingKey
@@ -54,33 +54,30 @@ def nfc(value: Any, path: str = "payload", _depth: int = 0) -> Any:
         return value
     if isinstance(value, int):
         if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            raise PayloadError("integers must lie within ±(2^53 − 1); write larger numbers as strings", field=path)
+            raise EnvelopeError("unsafe_integer", field=path)
         return value
     if isinstance(value, float):
-        raise PayloadError(
-            'numbers with a fraction are not allowed; write decimals as strings like "87.50"',
-            field=path,
-        )
+        raise EnvelopeError("fraction_not_allowed", field=path)
     if isinstance(value, Mapping | list | tuple) and _depth >= MAX_NESTING:
-        raise PayloadError(f"is nested too deeply (more than {MAX_NESTING} levels)", field=path)
+        raise EnvelopeError("nested_beyond", field=path, levels=MAX_NESTING)
     if isinstance(value, Mapping):
         result: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise PayloadError("object keys must be strings", field=path)
+                raise EnvelopeError("key_not_a_string", field=path)
             name = _nfc_text(key, path)
             if name in result:
-                raise PayloadError(f"key {name!r} appears twice once normalised", field=path)
+                raise EnvelopeError("key_twice_once_normalised", field=path, key=name)
             result[name] = nfc(item, f"{path}.{name}", _depth + 1)
         return result
     if isinstance(value, list | tuple):
         return [nfc(item, f"{path}[{i}]", _depth + 1) for i, item in enumerate(value)]
-    raise PayloadError(f"{type(value).__name__} is not a JSON value", field=path)
+    raise EnvelopeError("not_a_json_value", field=path, type_name=type(value).__name__)
 
 
 def _nfc_text(value: str, path: str) -> str:
     if _SURROGATE.search(value):
-        raise PayloadError("contains a lone surrogate, which is not Unicode text", field=path)
+        raise EnvelopeError("lone_surrogate", field=path)
     return unicodedata.normalize("NFC", value)
 
 
@@ -89,7 +86,7 @@ def canonical_json(value: Any) -> bytes:
     try:
         return rfc8785.dumps(nfc(value))
     except rfc8785.CanonicalizationError as exc:  # pragma: no cover - nfc refuses these first
-        raise PayloadError(f"cannot be encoded as canonical JSON ({exc})", field="payload") from exc
+        raise EnvelopeError("not_canonically_encodable", field="payload", detail=str(exc)) from exc
 
 
 def is_canonical(document: Any, payload: bytes) -> bool:
@@ -158,28 +155,28 @@ class Statement:
     @classmethod
     def _from_document(cls, document: Any, payload: bytes) -> Statement:
         if not isinstance(document, dict):
-            raise PayloadError("must be a JSON object", field="payload")
+            raise EnvelopeError("not_a_json_object", field="payload")
         unknown = sorted(set(document) - set(STATEMENT_FIELDS))
         if unknown:
-            raise PayloadError(f"unknown field {unknown[0]!r}", field="payload")
+            raise EnvelopeError("unknown_member", field="payload", name=unknown[0])
         for name in STATEMENT_FIELDS:
             if name not in document:
-                raise PayloadError("is required", field=name)
+                raise EnvelopeError("missing_member", field=name)
         for name in ("type", "unit", "officer", "subject", "client_time", "nonce"):
             if not isinstance(document[name], str) or not document[name]:
-                raise PayloadError("must be a non-empty string", field=name)
+                raise EnvelopeError("not_a_non_empty_string", field=name)
         if not isinstance(document["body"], dict):
-            raise PayloadError("must be a JSON object", field="body")
+            raise EnvelopeError("not_a_json_object", field="body")
         if not _NONCE.fullmatch(document["nonce"]):
-            raise PayloadError("must be 32 lowercase hex digits (128 random bits)", field="nonce")
+            raise EnvelopeError("not_a_nonce", field="nonce")
         try:
             client_time = datetime.fromisoformat(document["client_time"])
         except ValueError:
-            raise PayloadError("must be an ISO 8601 date-time", field="client_time") from None
+            raise EnvelopeError("not_a_date_time", field="client_time") from None
         if client_time.tzinfo is None:
-            raise PayloadError("must carry a UTC offset, e.g. +07:00", field="client_time")
+            raise EnvelopeError("no_utc_offset", field="client_time")
         if not is_canonical(document, payload):
-            raise PayloadError("is not in canonical form (NFC text, RFC 8785 JSON)", field="payload")
+            raise EnvelopeError("not_canonical", field="payload")
         return cls(
             type=document["type"],
             unit=document["unit"],
@@ -240,12 +237,12 @@ class Envelope:
 
     def verify(self, key: VerifyingKey) -> None:
         """Check the signature over PAE(payloadType, payload); raise SignatureError."""
-        from keys import BadSignatureError
+        from keys import KeysError
 
         try:
             key.verify(self.signatures[0].sig, pae(self.payload_type, self.payload))
-        except BadSignatureError:
-            raise SignatureError(f"signature by {self.key_id} does not verify") from None
+        except KeysError:
+            raise EnvelopeSignatureError("signature_does_not_verify", key_id=self.key_id) from None
 
     def to_json(self) -> dict[str, Any]:
         """The DSSE JSON form: payload and signatures in standard base64."""
@@ -263,30 +260,30 @@ class Envelope:
     def from_json(cls, document: Any) -> Envelope:
         """Read the DSSE JSON form strictly; raise PayloadError naming the field."""
         if not isinstance(document, dict):
-            raise PayloadError("must be a JSON object", field="envelope")
+            raise EnvelopeError("not_a_json_object", field="envelope")
         unknown = sorted(set(document) - {"payloadType", "payload", "signatures"})
         if unknown:
-            raise PayloadError(f"unknown field {unknown[0]!r}", field="envelope")
+            raise EnvelopeError("unknown_member", field="envelope", name=unknown[0])
         payload_type = document.get("payloadType")
         if payload_type != PAYLOAD_TYPE:
-            raise PayloadError(f"must be {PAYLOAD_TYPE!r}", field="payloadType")
+            raise EnvelopeError("wrong_payload_type", field="payloadType", payload_type=PAYLOAD_TYPE)
         payload = _base64(document.get("payload"), "payload")
         if not payload:
-            raise PayloadError("is empty", field="payload")
+            raise EnvelopeError("empty_payload", field="payload")
         if len(payload) > MAX_PAYLOAD_BYTES:
-            raise PayloadError(f"is larger than {MAX_PAYLOAD_BYTES} bytes", field="payload")
+            raise EnvelopeError("payload_too_large", field="payload", limit=MAX_PAYLOAD_BYTES)
         signatures = document.get("signatures")
         if not isinstance(signatures, list) or len(signatures) != 1:
-            raise PayloadError("exactly one signature is required", field="signatures")
+            raise EnvelopeError("not_one_signature", field="signatures")
         entry = signatures[0]
         if not isinstance(entry, dict) or set(entry) != {"keyid", "sig"}:
-            raise PayloadError("must be an object with 'keyid' and 'sig'", field="signatures[0]")
+            raise EnvelopeError("not_a_signature_entry", field="signatures[0]")
         keyid = entry["keyid"]
         if not isinstance(keyid, str) or not re.fullmatch(r"ed25519:[0-9a-f]{64}", keyid):
-            raise PayloadError("must be 'ed25519:' and 64 hex digits", field="signatures[0].keyid")
+            raise EnvelopeError("not_a_key_id", field="signatures[0].keyid")
         sig = _base64(entry["sig"], "signatures[0].sig")
         if len(sig) != 64:
-            raise SignatureError("an Ed25519 signature has 64 bytes", field="signatures[0].sig")
+            raise EnvelopeSignatureError("signature_length", field="signatures[0].sig")
         return cls(payload_type, payload, (Signature(keyid, sig),))
 
     @classmethod
@@ -322,7 +319,7 @@ def seal(statement: Mapping[str, Any], key: SigningKey) -> Envelope:
     """Encode `statement` canonically and sign it with `key`."""
     missing = [name for name in STATEMENT_FIELDS if name not in statement]
     if missing:
-        raise PayloadError("is required", field=missing[0])
+        raise EnvelopeError("missing_member", field=missing[0])
     payload = canonical_json(statement)
     signature = key.sign(pae(PAYLOAD_TYPE, payload))
     return Envelope(PAYLOAD_TYPE, payload, (Signature(key.key_id, signature),))
@@ -360,29 +357,29 @@ class Author:
 
 def _base64(value: Any, field: str) -> bytes:
     if not isinstance(value, str):
-        raise PayloadError("must be a base64 string", field=field)
+        raise EnvelopeError("not_a_base64_string", field=field)
     try:
         decoded = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise PayloadError("is not valid base64", field=field) from None
+        raise EnvelopeError("not_base64", field=field) from None
     if base64.b64encode(decoded).decode() != value:
-        raise PayloadError("is not canonical base64 (padding bits must be zero)", field=field)
+        raise EnvelopeError("not_canonical_base64", field=field)
     return decoded
 
 
 def _refuse_constant(name: str) -> None:
-    raise PayloadError(f"{name} is not allowed in JSON")
+    raise EnvelopeError("json_constant", name=name)
 
 
 def _refuse_float(text: str) -> None:
-    raise PayloadError(f'the number {text} has a fraction or exponent; write decimals as strings like "87.50"')
+    raise EnvelopeError("json_fraction", text=text)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise PayloadError(f"key {key!r} appears twice")
+            raise EnvelopeError("json_key_twice", key=key)
         result[key] = value
     return result
 
@@ -392,7 +389,7 @@ def _strict_json(data: bytes, field: str) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise PayloadError("is not valid UTF-8", field=field) from None
+        raise EnvelopeError("not_utf8", field=field) from None
     try:
         return json.loads(
             text,
@@ -400,9 +397,9 @@ def _strict_json(data: bytes, field: str) -> Any:
             parse_float=_refuse_float,
             parse_constant=_refuse_constant,
         )
-    except PayloadError as exc:
-        raise PayloadError(exc.reason, field=field) from None
+    except EnvelopeError as exc:
+        raise type(exc)(exc.code, field=field, **exc.params) from None
     except RecursionError:
-        raise PayloadError("is nested too deeply", field=field) from None
+        raise EnvelopeError("nested_too_deeply", field=field) from None
     except ValueError as exc:
-        raise PayloadError(f"is not valid JSON ({exc})", field=field) from None
+        raise EnvelopeError("not_json", field=field, detail=str(exc)) from None

@@ -2,17 +2,19 @@
 
 The ledger names each refusal by a stable code with its parameters (`ledger.errors`); a
 Vietnamese template per code lives beside the others of its package (``web.i18n.domain``
-for `ledger.domain`, …). A template is a `str.format` string over the error's parameters;
-a format spec says how a value is written for people (`Words`): ``{on:date}`` gives
-dd/mm/yyyy, ``{subject:subject}`` the subject in words, ``{value:option}`` an option's
-Vietnamese name, ``{path:field}`` a field path's label.
+for `ledger.domain`, …; ``web.i18n.keys`` for the `keys` package). A template is a
+`str.format` string over the error's parameters; a format spec says how a value is
+written for people (`web.i18n.words`): ``{on:date}`` gives dd/mm/yyyy, ``{subject:subject}``
+the subject in words, ``{value:option}`` an option's Vietnamese name and code,
+``{value:options}`` a list of them, ``{value:name}`` the Vietnamese name alone,
+``{form:form}`` a subject's form, ``{path:field}`` a field path's label. A code without a
+Vietnamese text (there should be none: tests/unit/web/test_i18n.py checks) is shown as
+the ledger's English reason, quoted.
 """
 
 from __future__ import annotations
 
-from string import Formatter
-from typing import Any
-
+from keys import KeysError
 from ledger.errors import (
     ConflictError,
     DuplicateError,
@@ -27,6 +29,7 @@ from ledger.errors import (
 )
 from web import messages
 from web.i18n import accounts, domain, keys, services, signing, storage, tlog
+from web.i18n.words import WORDS, field_in_vietnamese
 
 #: Every code's Vietnamese template.
 CATALOGUE: dict[str, str] = {
@@ -53,36 +56,25 @@ KINDS: tuple[tuple[type[ParLedgerError], str], ...] = (
 )
 
 
-class Words(Formatter):
-    """`str.format` with the ways values are written for people as format specs."""
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec == "date":
-            return messages.iso_date(str(value))
-        if format_spec == "subject":
-            return messages.subject_in_vietnamese(str(value))
-        if format_spec == "option":
-            return messages.option_in_vietnamese(str(value))
-        if format_spec == "field":
-            return messages.field_in_vietnamese(str(value))
-        return super().format_field(value, format_spec)
+#: What the web explains to people: a refusal of the ledger, or of the keys package below it.
+Refusal = ParLedgerError | KeysError
 
 
-WORDS = Words()
-
-
-def reason(error: ParLedgerError) -> str:
-    """The reason alone, in Vietnamese."""
+def reason(error: Refusal) -> str:
+    """The reason alone, in Vietnamese; the ledger's own words, quoted, for a code with no text."""
     template = CATALOGUE.get(error.code)
-    if template is None:  # TRANSITION: reasons without a code yet are read by the earlier rules
-        return messages.reason_in_vietnamese(error.reason)
+    if template is None:
+        # TRANSITION: reasons still given as free text are read by the earlier rules (web/messages.py).
+        earlier = messages.translated(error.reason) if error.code == "unclassified" else None
+        return earlier or f"“{error.reason}”"
     return WORDS.format(template, **error.params)
 
 
-def vietnamese(error: ParLedgerError) -> str:
+def vietnamese(error: Refusal) -> str:
     """One sentence for the officer: the kind of refusal, the field, the reason."""
     kind = next((text for cls, text in KINDS if isinstance(error, cls)), "Bị từ chối")
-    field = f" — trường {messages.field_in_vietnamese(error.field)}" if error.field else ""
+    field_path = error.field if isinstance(error, ParLedgerError) else None
+    field = f" — trường {field_in_vietnamese(field_path)}" if field_path else ""
     return f"{kind}{field}: {reason(error)}"
 
 

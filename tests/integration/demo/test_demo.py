@@ -65,7 +65,7 @@ def late_notes(demo: Loaded) -> dict[tuple[str, str], tuple[str, ...]]:
     for entry in demo.ledger.entries():
         receipt = replica.append(entry.envelope, recorded_at=entry.event.timestamp)  # type: ignore[attr-defined]
         if receipt.notes:
-            notes[(receipt.statement_type, receipt.subject)] = receipt.notes
+            notes[(receipt.statement_type, receipt.subject)] = tuple(str(note) for note in receipt.notes)
     replica.close()
     return notes
 

@@ -221,6 +221,8 @@ def test_loading_with_a_wrong_passphrase_names_the_file(key_file: Path) -> None:
     assert "wrong passphrase, or the file is damaged" in message
     assert "wrong horse" not in message
     assert PASSPHRASE not in message
+    assert caught.value.code == "key_file_wrong_passphrase"
+    assert "wrong horse" not in repr(caught.value.params)  # the passphrase is no parameter either
 
 
 def test_a_file_whose_key_id_was_swapped_does_not_open(tmp_path: Path, key_file: Path) -> None:

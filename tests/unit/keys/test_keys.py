@@ -1,4 +1,4 @@
-"""Ed25519 key pairs, key ids and keyrings, in memory."""
+"""Ed25519 key pairs and key ids, in memory."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 from keys import (
     BadSignatureError,
     KeyFormatError,
-    Keyring,
     SigningKey,
-    UnknownKeyError,
     VerifyingKey,
     key_id_of,
     short_key_id,
@@ -134,38 +132,8 @@ def test_repr_of_a_signing_key_shows_the_key_id_but_not_the_seed() -> None:
         assert secret not in shown
 
 
-def test_a_keyring_verifies_a_signature_by_key_id() -> None:
-    Keyring([KEY.verifying_key]).verify(key_id=KEY.key_id, signature=SIGNATURE, data=DATA)
-
-
-def test_a_keyring_refuses_a_bad_signature() -> None:
-    keyring = Keyring([KEY.verifying_key])
-    with pytest.raises(BadSignatureError, match="does not verify") as caught:
-        keyring.verify(key_id=KEY.key_id, signature=SIGNATURE, data=DATA + b"!")
-    assert caught.value.key_id == KEY.key_id
-
-
-def test_a_keyring_refuses_an_unknown_key_id() -> None:
-    keyring = Keyring([KEY.verifying_key])
-    with pytest.raises(UnknownKeyError, match="no key ed25519:") as caught:
-        keyring.verify(key_id=OTHER.key_id, signature=OTHER.sign(DATA), data=DATA)
-    assert caught.value.key_id == OTHER.key_id
-    with pytest.raises(UnknownKeyError):
-        keyring.get(OTHER.key_id)
-
-
-def test_with_key_returns_a_new_keyring_and_leaves_the_old_one_alone() -> None:
-    one = Keyring([KEY.verifying_key])
-    two = one.with_key(OTHER.verifying_key)
-    assert len(one) == 1
-    assert OTHER.key_id not in one
-    assert len(two) == 2
-    assert set(two) == {KEY.verifying_key, OTHER.verifying_key}
-    assert two.get(OTHER.key_id) == OTHER.verifying_key
-
-
-def test_a_keyring_holds_each_key_once() -> None:
-    keyring = Keyring([KEY.verifying_key, VerifyingKey.from_raw(KEY.verifying_key.raw)])
-    assert len(keyring) == 1
-    assert KEY.key_id in keyring
-    assert list(Keyring()) == []
+def test_a_refusal_names_its_code_and_the_values_it_is_about() -> None:
+    with pytest.raises(KeyFormatError) as caught:
+        VerifyingKey.from_raw(bytes(31))
+    assert (caught.value.code, caught.value.params) == ("public_key_size", {"expected": 32, "size": 31})
+    assert caught.value.reason == "an Ed25519 public key is 32 bytes, not 31"

@@ -62,7 +62,7 @@ def led_indices(codes: tuple[str, ...]) -> dict[str, dict[str, Any]]:
 def ledger_check(kind: str, body: dict[str, Any], year: int, errors: Errors) -> Any:
     """The ledger's own reading of `body` (a last check: its refusal becomes a form error)."""
     try:
-        return KINDS[kind][1](body, year)
+        return KINDS[kind].parse(body, year)
     except PayloadError as exc:
         errors["form"] = vietnamese(exc)
         return None

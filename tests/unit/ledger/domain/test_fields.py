@@ -330,17 +330,17 @@ def test_a_boolean_is_true_or_false_only(value: Any) -> None:
 
 def test_strings_names_the_bad_item_and_refuses_repeats() -> None:
     refuse(
-        lambda: Reader({"codes": ["PAR_UNIT", "par"]}).strings("codes", item=CODE, what="an index code"),
+        lambda: Reader({"codes": ["PAR_UNIT", "par"]}).strings("codes", item=CODE, refusal="not_an_index_code"),
         "body.codes[1]",
         "must be an index code",
     )
     refuse(
-        lambda: Reader({"codes": ["PAR_UNIT", "PAR_UNIT"]}).strings("codes", item=CODE, what="an index code"),
+        lambda: Reader({"codes": ["PAR_UNIT", "PAR_UNIT"]}).strings("codes", item=CODE, refusal="not_an_index_code"),
         "body.codes",
         "lists the same item twice",
     )
     refuse(
-        lambda: Reader({"codes": ["A"] * 3}).strings("codes", item=CODE, what="a code", max_items=2),
+        lambda: Reader({"codes": ["A"] * 3}).strings("codes", item=CODE, refusal="not_a_code", max_items=2),
         "body.codes",
         "at most 2 items",
     )
@@ -354,7 +354,16 @@ def test_items_enforces_its_size_and_element_type() -> None:
 
 def test_pattern_refuses_non_strings() -> None:
     refuse(
-        lambda: Reader({"sha256": 123}).pattern("sha256", re.compile(r"[0-9a-f]{64}"), "64 lowercase hex digits"),
+        lambda: Reader({"sha256": 123}).pattern("sha256", re.compile(r"[0-9a-f]{64}"), "not_a_sha256"),
         "body.sha256",
         "must be 64 lowercase hex digits",
     )
+
+
+def test_a_refusal_carries_its_code_and_the_values_it_names() -> None:
+    refused = refuse(lambda: Reader({"rank": 0}).integer("rank", minimum=1, maximum=10), "body.rank", "between")
+    assert (refused.code, refused.params) == ("out_of_range", {"minimum": 1, "maximum": 10})
+    refused = refuse(lambda: Reader({"level": "A"}).choice("level", ("HT", "KHT")), "body.level", "one of")
+    assert (refused.code, refused.params) == ("not_one_of", {"options": "HT, KHT"})
+    refused = refuse(lambda: Reader({"x": 1, "y": 2}).done(), "body", "unknown field 'x'")
+    assert (refused.code, refused.params) == ("unknown_field", {"name": "x"})

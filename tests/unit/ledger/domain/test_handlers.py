@@ -20,6 +20,7 @@ from world import AT, PDF, World, key_for, results_rows
 from keys import SigningKey
 from ledger.application import Ledger, Receipt
 from ledger.domain.handlers import gather_inputs, statement_types
+from ledger.domain.indices import Lateness
 from ledger.domain.ratings import Rating
 from ledger.domain.rules import NOT_EVALUATED, evaluate
 from ledger.domain.submissions import Submission
@@ -257,7 +258,10 @@ def test_a_document_issued_outside_the_cycle_year_is_refused(world: World) -> No
     envelope = world["hy.chu-tich"].sign(
         "submission.document", "submission/document/323/2024/bao-cao", document_body(issued_on="2023-12-31")
     )
-    refused(world, envelope, PayloadError, field="body.issued_on", match="31/12/2023 lies outside the cycle year")
+    error = refused(
+        world, envelope, PayloadError, field="body.issued_on", match="31/12/2023 lies outside the cycle year"
+    )
+    assert error.code == "outside_the_cycle_year"
 
 
 def test_a_deadline_outside_the_cycle_year_is_refused(world: World) -> None:
@@ -323,7 +327,8 @@ def test_a_submission_for_a_year_without_a_cycle_is_refused(world: World) -> Non
     envelope = world["snv.giam-doc"].sign(
         "submission.index-results", "submission/index-results/PAR_UNIT/2025", results_body(world)
     )
-    refused(world, envelope, RuleError, field=None, match="no assessment cycle was opened for 2025")
+    error = refused(world, envelope, RuleError, field=None, match="no assessment cycle was opened for 2025")
+    assert (error.code, error.params) == ("no_cycle", {"year": 2025})
 
 
 # Initialisation -------------------------------------------------------------------------
@@ -637,7 +642,8 @@ def test_a_correction_of_a_submission_that_does_not_exist_is_refused(world: Worl
 
 def test_a_late_publication_is_accepted_and_flagged(world: World) -> None:
     receipt = world.publish_par_2024(recorded_at=datetime(2024, 11, 3, 3, 0, tzinfo=UTC))
-    assert receipt.notes == ("late:results_published:3",)
+    assert receipt.notes == (Lateness("results_published", 3),)
+    assert [str(note) for note in receipt.notes] == ["late:results_published:3"]  # as the API writes it
     assert receipt.recorded_at == datetime(2024, 11, 3, 3, 0, tzinfo=UTC)
 
 
@@ -650,18 +656,18 @@ def test_a_publication_on_the_last_day_before_the_deadline_is_on_time(world: Wor
 def test_lateness_is_counted_in_hung_yen_time_not_utc(world: World) -> None:
     # 31/10 17:00 UTC is already 01/11 00:00 in Hưng Yên: one day late for "before 01/11".
     receipt = world.publish_par_2024(recorded_at=datetime(2024, 10, 31, 17, 0, tzinfo=UTC))
-    assert receipt.notes == ("late:results_published:1",)
+    assert receipt.notes == (Lateness("results_published", 1),)
 
 
 @pytest.mark.parametrize(
     ("recorded_at", "notes"),
     [
         (datetime(2024, 11, 5, 16, 59, tzinfo=UTC), ()),  # 05/11 23:59 local: "by 05/11" is on time
-        (datetime(2024, 11, 5, 17, 0, tzinfo=UTC), ("late:results_transmitted:1",)),
+        (datetime(2024, 11, 5, 17, 0, tzinfo=UTC), (Lateness("results_transmitted", 1),)),
     ],
 )
 def test_transmission_is_due_by_the_fifth_of_november(
-    published: World, recorded_at: datetime, notes: tuple[str, ...]
+    published: World, recorded_at: datetime, notes: tuple[Lateness, ...]
 ) -> None:
     receipt = published.append("snv.giam-doc", "submission.transmit", PAR, {}, recorded_at=recorded_at)
     assert receipt.notes == notes
