@@ -79,13 +79,13 @@ def read_public_key(text: object) -> tuple[str, Ed25519PublicKey]:
     try:
         raw = base64.b64decode(text, validate=True)  # type: ignore[arg-type]
     except (TypeError, ValueError):  # None, a number, not ASCII, not base64
-        raise PublicKeyError("public_key_not_base64") from None
+        raise PublicKeyError("bundle_public_key_not_base64") from None
     if len(raw) != _PUBLIC_KEY_SIZE:
-        raise PublicKeyError("public_key_size", size=_PUBLIC_KEY_SIZE, got=len(raw))
+        raise PublicKeyError("bundle_public_key_size", size=_PUBLIC_KEY_SIZE, got=len(raw))
     try:
         key = Ed25519PublicKey.from_public_bytes(raw)
     except ValueError as exc:
-        raise PublicKeyError("public_key_unloadable", detail=str(exc)) from None
+        raise PublicKeyError("bundle_public_key_unloadable", detail=str(exc)) from None
     return _KEY_ID_PREFIX + hashlib.sha256(raw).hexdigest(), key
 
 

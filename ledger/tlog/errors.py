@@ -90,7 +90,7 @@ class NoteError(TlogError):
         "skey_signature_type": "signer key has signature type {got:#04x}, want {want:#04x}",
         "skey_seed_size": "Ed25519 seed must be {size} bytes, got {got}",
         "skey_id_mismatch": "signer key ID does not match its name and key",
-        "seed_size": "Ed25519 seed must be {size} bytes",
+        "note_seed_size": "Ed25519 seed must be {size} bytes",
         "note_public_key_size": "Ed25519 public key must be {size} bytes, got {got}",
         "note_public_key_invalid": "invalid Ed25519 public key: {detail}",
         "signature_key_id_size": "key ID must be {size} bytes",
@@ -99,8 +99,8 @@ class NoteError(TlogError):
         "signature_line_form": "signature line must be '— <name> <base64>'",
         "signature_too_short": "signature by {name!r} is too short",
         "signature_other_key": "signature by {name!r} ({key_id}) is not from key {expected!r} ({expected_id})",
-        "signature_size": "signature by {name!r} is not a {size}-byte Ed25519 signature",
-        "signature_invalid": "signature by {name!r} does not verify",
+        "note_signature_size": "signature by {name!r} is not a {size}-byte Ed25519 signature",
+        "note_signature_invalid": "signature by {name!r} does not verify",
         "note_unsigned": "a signed note needs at least one signature",
         "note_too_many_signatures": "note has {count} signatures, limit {limit}",
         "note_signature_objects": "signatures must be Signature objects",
@@ -144,9 +144,9 @@ class PublicKeyError(TlogError):
     """A public key named in a key statement cannot be read (the inspector reports it as a fault)."""
 
     messages: ClassVar[Mapping[str, str]] = {
-        "public_key_not_base64": "public key is not valid base64",
-        "public_key_size": "an Ed25519 public key is {size} bytes, not {got}",
-        "public_key_unloadable": "not a loadable Ed25519 public key: {detail}",
+        "bundle_public_key_not_base64": "public key is not valid base64",
+        "bundle_public_key_size": "an Ed25519 public key is {size} bytes, not {got}",
+        "bundle_public_key_unloadable": "not a loadable Ed25519 public key: {detail}",
     }
 
 

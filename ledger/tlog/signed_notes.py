@@ -145,7 +145,7 @@ class Ed25519Key:
     def __init__(self, name: str, seed: bytes) -> None:
         check_name(name)
         if not isinstance(seed, bytes) or len(seed) != ED25519_SIZE:
-            raise NoteError("seed_size", size=ED25519_SIZE)
+            raise NoteError("note_seed_size", size=ED25519_SIZE)
         self._name = name
         self._seed = seed
         self._private = Ed25519PrivateKey.from_private_bytes(seed)
@@ -291,11 +291,11 @@ class Ed25519Verifier:
 
     def _verify_ed25519(self, message: bytes, raw: bytes) -> None:
         if len(raw) != ED25519_SIG_SIZE:
-            raise NoteError("signature_size", name=self._name, size=ED25519_SIG_SIZE)
+            raise NoteError("note_signature_size", name=self._name, size=ED25519_SIG_SIZE)
         try:
             self._key.verify(raw, message)
         except InvalidSignature:
-            raise NoteError("signature_invalid", name=self._name) from None
+            raise NoteError("note_signature_invalid", name=self._name) from None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._vkey!r})"

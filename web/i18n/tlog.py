@@ -74,7 +74,7 @@ NOTES: dict[str, str] = {
     "skey_signature_type": "khoá ký có kiểu chữ ký {got:#04x}, cần {want:#04x}",
     "skey_seed_size": "hạt giống (seed) Ed25519 phải dài {size} byte, nhưng dài {got} byte",
     "skey_id_mismatch": "mã khoá của khoá ký không khớp với tên và khoá",
-    "seed_size": "hạt giống (seed) Ed25519 phải dài {size} byte",
+    "note_seed_size": "hạt giống (seed) Ed25519 phải dài {size} byte",
     "note_public_key_size": "khoá công khai Ed25519 phải dài {size} byte, nhưng dài {got} byte",
     "note_public_key_invalid": "khoá công khai Ed25519 không hợp lệ (chi tiết kỹ thuật: {detail})",
     "signature_key_id_size": "mã khoá phải dài {size} byte",
@@ -83,8 +83,8 @@ NOTES: dict[str, str] = {
     "signature_line_form": "dòng chữ ký phải có dạng '— <tên> <base64>'",
     "signature_too_short": "chữ ký của {name!r} quá ngắn",
     "signature_other_key": "chữ ký của {name!r} ({key_id}) không phải của khoá {expected!r} ({expected_id})",
-    "signature_size": "chữ ký của {name!r} không phải chữ ký Ed25519 dài {size} byte",
-    "signature_invalid": "chữ ký của khoá {name!r} không khớp với nội dung",
+    "note_signature_size": "chữ ký của {name!r} không phải chữ ký Ed25519 dài {size} byte",
+    "note_signature_invalid": "chữ ký của khoá {name!r} không khớp với nội dung",
     "note_unsigned": "ghi chú ký (note) cần ít nhất một chữ ký",
     "note_too_many_signatures": "ghi chú ký (note) có {count} chữ ký, vượt giới hạn {limit}",
     "note_signature_objects": "các chữ ký phải là đối tượng Signature",
@@ -122,9 +122,9 @@ RECEIPTS: dict[str, str] = {
 
 #: The inspector: PublicKeyError, InspectionError.
 INSPECTOR: dict[str, str] = {
-    "public_key_not_base64": "khoá công khai không phải chuỗi base64 hợp lệ",
-    "public_key_size": "khoá công khai Ed25519 dài {size} byte, không phải {got} byte",
-    "public_key_unloadable": "không nạp được khoá công khai Ed25519 (chi tiết kỹ thuật: {detail})",
+    "bundle_public_key_not_base64": "khoá công khai không phải chuỗi base64 hợp lệ",
+    "bundle_public_key_size": "khoá công khai Ed25519 dài {size} byte, không phải {got} byte",
+    "bundle_public_key_unloadable": "không nạp được khoá công khai Ed25519 (chi tiết kỹ thuật: {detail})",
     "witness_quorum_impossible": "không thể yêu cầu {quorum} bên chứng thực (witness) khi chỉ có {witnesses} bên",
     "inspector_workers": "số luồng xác minh phải ít nhất là 1, nhưng là {workers}",
 }
