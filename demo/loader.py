@@ -58,8 +58,9 @@ from demo.province import (
     evaluated,
     result_rows,
 )
-from demo.story import CHAPTERS, script
+from demo.story import Script, script
 from keys import save_signing_key
+from ledger.domain.indices import cycle_year
 from ledger.domain.registry import ROOT_OFFICER
 from ledger.errors import LedgerError
 
@@ -124,11 +125,11 @@ class DemoSummary:
     cases: DemoCases
 
 
-def _cases(named: dict[str, list[str]]) -> DemoCases:
+def _cases(story: Script) -> DemoCases:
     """The cases the story names, and those that follow from the data: heads not evaluated."""
-    cycles = tuple(int(chapter.removeprefix("story-")) for chapter in CHAPTERS)
+    cycles = [cycle_year(s.subject) for s in story.statements if s.statement_type == "cycle.open"]
     named = {
-        **named,
+        **story.cases,
         "not_evaluated": [f"rating/{y}/{u}" for y in cycles for u in MEASURED_UNITS if not evaluated(y, u)],
         "outside_rule_set": [f"rating/{y}/{u}" for y in cycles for u in RATED_UNITS if u not in MEASURED_UNITS],
     }
@@ -192,7 +193,7 @@ def load_demo(
             save_signing_key(path, author.key, DEMO_PASSPHRASE)
         name = "Ledger authority" if officer == ROOT_OFFICER else names[officer]
         accounts.append(DemoAccount(officer, author.unit, name, description, author.key.key_id, path))
-    return DemoSummary(total, demo_key(ROOT_OFFICER).key_id, tuple(accounts), _cases(story.cases))
+    return DemoSummary(total, demo_key(ROOT_OFFICER).key_id, tuple(accounts), _cases(story))
 
 
 def load_demo_instance(
