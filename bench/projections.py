@@ -30,9 +30,9 @@ One run prints, for each backend asked for (SQLite by default; ``--backends sqli
    on each, i.e. the rebuild streams). Not ``ru_maxrss``: Linux carries the parent's peak
    into a child it starts, so a child started by this (large) process would report that.
 
-The ledgers. The registry is built through the real `Ledger`: the Hưng Yên demo of demo/loader.py
-(`load_demo`: units, officers and keys, indices, the 2023 and 2024 cycles, about 400
-entries). On top of it, the stored events of a further N − 400 entries are generated in bulk,
+The ledgers. The registry is built through the real `Ledger`: the Hưng Yên demo (the data of
+demo/data/, appended by `demo.loader.load_demo`: units, officers and keys, indices, the 2023
+and 2024 cycles, about 400 entries). On top of it, the stored events of a further N − 400 entries are generated in bulk,
 year after year from 2025 (about 15,000 entries per year): each year's cycle, every rated
 unit's staff rule, the unit-level index results with their transmission and a correction,
 heads' ratings computed from those results (``evaluate`` over the inputs `gather_inputs`
@@ -105,6 +105,7 @@ if str(ROOT) not in sys.path:
 from eventsourcing.utils import get_topic
 
 from demo import loader as demo
+from demo import province
 from ledger.application import Ledger, leaf_of
 from ledger.domain.fields import Reader
 from ledger.domain.indices import Cycle
@@ -140,9 +141,35 @@ GOAL_MEMORY = 1.5
 # --------------------------------------------------------------------------------------
 
 GENERATOR = "projections-bench-ledger/1"
+
+_SURNAMES = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô",
+    "Dương", "Đào", "Lương", "Đinh", "Trịnh", "Tạ", "Phan", "Cao", "Lại", "Hà",
+)  # fmt: skip
+_MIDDLE_NAMES = ("Văn", "Thị", "Đức", "Minh", "Quang", "Thu", "Hữu", "Thanh", "Ngọc", "Xuân", "Hồng", "Mạnh")
+_GIVEN_NAMES = (
+    "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa",
+    "Hùng", "Huyền", "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phong",
+    "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Thắng", "Trang", "Tuấn", "Tùng", "Yến",
+)  # fmt: skip
+
+
+def fictional_name(n: int) -> str:
+    """The n-th fictional full name of the generated staff (the demo's people were named so too)."""
+    return f"{_SURNAMES[n % 20]} {_MIDDLE_NAMES[(5 * n + 1) % 12]} {_GIVEN_NAMES[(7 * n + 3) % 30]}"
+
+
 #: Files whose contents shape the stored bytes: a change to any of them makes a new cache.
 CACHE_SOURCES = (
     "demo/loader.py",
+    "demo/province.py",
+    "demo/story.py",
+    "demo/pdf.py",
+    "demo/data/structure.toml",
+    "demo/data/indices.toml",
+    "demo/data/results.toml",
+    "demo/data/story-2023.toml",
+    "demo/data/story-2024.toml",
     "ledger/application.py",
     "ledger/signing/envelope.py",
     "ledger/signing/dsse.py",
@@ -248,8 +275,8 @@ class Generator:
         self.unit_of = {officer.officer_id: officer.unit for officer in demo.OFFICERS}
         self.keys = {officer: (key.sign, key.key_id) for officer in (*self.unit_of, "root")
                      for key in (demo.demo_key(officer),)}  # fmt: skip
-        self.people = [demo._person(n) for n in range(997)]
-        self.slug = demo._slug
+        self.people = [fictional_name(n) for n in range(997)]
+        self.slug = province.slug
         self.versions: dict[uuid.UUID, int] = {}
         self.counts: dict[str, int] = {}
         self.payload_sizes: list[int] = []

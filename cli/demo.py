@@ -15,7 +15,7 @@ from cli.support import instance, one_line_errors, open_ledger, progress, projec
 @click.option("--port", default=5000, show_default=True)
 def demo(no_serve: bool, host: str, port: int) -> None:
     """Load the demo data (if the ledger is empty) and serve the web UI."""
-    from demo.loader import DEMO_PASSPHRASE, DEMO_PASSWORD, add_demo_accounts, load_demo
+    from demo.loader import DEMO_PASSPHRASE, DEMO_PASSWORD, add_demo_accounts, load_demo_instance
 
     here = instance()
     with one_line_errors():
@@ -24,13 +24,7 @@ def demo(no_serve: bool, host: str, port: int) -> None:
         if ledger.head == 0:
             click.echo("loading the Hưng Yên demo data …")
             with one_line_errors():
-                summary = load_demo(
-                    ledger,
-                    here.documents(),
-                    keys_dir=here.keys_path,
-                    progress=progress("appended"),
-                )
-            here.pin_root_key(summary.root_key_id)
+                summary = load_demo_instance(here, ledger, progress=progress("appended"))
             project(ledger)
             click.echo(
                 f"loaded {summary.entries} entries; demo key files in {here.keys_path} (passphrase {DEMO_PASSPHRASE!r})"

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from demo.pdf import demo_pdf
 from keys import SigningKey
 from ledger.application import Ledger, Receipt
 from ledger.domain.rules import ILLUSTRATIVE_PARAMETERS
 from ledger.signing.envelope import Author, Envelope
 
 AT = datetime(2024, 10, 1, 2, 0, tzinfo=UTC)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+#: The evidence file the tests file: a valid one-page PDF, written as the demo writes its own.
+PDF = demo_pdf("Bao cao CCHC nam 2024")
 
 
 def key_for(name: str) -> SigningKey:

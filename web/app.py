@@ -7,6 +7,7 @@ application (opening the database, creating its tables) happens here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance: Instan
     accounts.create_tables()
     app.extensions.update(ledger=ledger, views=views, accounts=accounts, instance=instance)
     app.extensions["documents"] = instance.documents()
+    if instance.is_demo():
+        # The demo authority approves at once the keys made in the browser (web.areas.enrol);
+        # its key file is decrypted at the first approval, not at each start.
+        app.extensions["demo_authority"] = functools.cache(instance.demo_authority)
 
     nav: list[tuple[str, str, tuple[str, ...]]] = []
     for area in AREAS:

@@ -2,10 +2,11 @@
 
 ``LEDGER_INSTANCE`` (default ``./instance``) holds the SQLite file (unless
 ``LEDGER_DATABASE_URL`` names another database), the document store, the pinned root
-key id and the witnesses' verifier keys (``config.json``), the log key that signs
-checkpoints (``log.key``, readable by the server only), and, for the demo, the demo
-accounts' key files. ``LEDGER_LOG_ORIGIN`` names the log (default
-``hungyen.gov.vn/par-ledger``); it is fixed when the log key is made.
+key id, the witnesses' verifier keys and, on a demo instance, the demo flag
+(``config.json``), the log key that signs checkpoints (``log.key``, readable by the
+server only), and, for the demo, the demo accounts' key files. ``LEDGER_LOG_ORIGIN``
+names the log (default ``hungyen.gov.vn/par-ledger``); it is fixed when the log key is
+made.
 
 The log key only attests to order (checkpoints); it cannot sign any officer's statement,
 so the server holds it unencrypted, as transparency logs do, protected by file mode.
@@ -20,7 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from keys import load_signing_key
 from ledger.application import Ledger
+from ledger.domain.registry import AUTHORITY_UNIT, ROOT_OFFICER
+from ledger.signing.envelope import Author
 from ledger.storage.config import persistence_env
 from ledger.storage.documents import DocumentStore
 from ledger.tlog.notes import CosignatureVerifier, NoteSigner
@@ -82,11 +86,25 @@ class Instance:
         """Pin the authority's root key id for every later verification."""
         self._write_config(root_key_id=key_id)
 
-    def is_demo(self) -> bool:
-        """Whether the pinned root key is the demo's, whose private half anyone can derive."""
-        from demo.loader import demo_authority
+    def mark_demo(self, authority_key_file: Path, passphrase: str) -> None:
+        """Mark this instance as a demo, whose authority signs with `authority_key_file`.
 
-        return self.pinned_root_key_id() == demo_authority().key.key_id
+        Written by the demo loader, which put the key file inside the instance folder. The
+        demo's keys come from public seeds and their passphrase is in the README, so the
+        passphrase is kept here in the clear: on a demo instance, nothing is secret.
+        """
+        relative = authority_key_file.relative_to(self.path)
+        self._write_config(demo={"authority_key_file": str(relative), "passphrase": passphrase})
+
+    def is_demo(self) -> bool:
+        """Whether this instance holds the demo (``"demo"`` in its configuration)."""
+        return "demo" in self._config()
+
+    def demo_authority(self) -> Author:
+        """The ledger authority, signing with the demo's root key file (on a demo instance only)."""
+        demo = self._config()["demo"]
+        key = load_signing_key(self.path / demo["authority_key_file"], demo["passphrase"])
+        return Author(key, AUTHORITY_UNIT, ROOT_OFFICER)
 
     def witnesses(self) -> list[str]:
         """Verifier keys (C2SP vkeys, cosignature type) of the witnesses whose cosignatures count."""

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from demo.loader import add_demo_accounts, load_demo
+from demo.loader import add_demo_accounts, load_demo_instance
 from ledger.application import Ledger
 from web import create_app
 from web.accounts import AccountStore
@@ -37,13 +37,12 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     instance.ensure_log_key()
     ledger: Ledger = instance.open_ledger()
     try:
-        summary = load_demo(ledger, instance.documents(), keys_dir=instance.keys_path)
+        load_demo_instance(instance, ledger)
         accounts = AccountStore(ledger.recorder.datastore)  # type: ignore[attr-defined]
         accounts.create_tables()
         add_demo_accounts(accounts)
     finally:
         ledger.close()
-    instance.pin_root_key(summary.root_key_id)
     return path
 
 

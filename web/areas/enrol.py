@@ -1,7 +1,9 @@
 """Signing keys: an officer makes one in the browser and asks for it; a head or administrator approves.
 
 Approval is a ``key.register`` statement signed by the approver in their own browser. On
-a demo instance the ledger authority's demo key approves at once, and the page says so.
+a demo instance the ledger authority's demo key approves at once, and the page says so: the
+factory (`web.app.create_app`) hands this area the demo authority when the instance's
+configuration marks it a demo.
 """
 
 from __future__ import annotations
@@ -9,17 +11,19 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from ledger.domain.registry import Key, Officer, Unit
 from ledger.errors import LedgerError
+from ledger.signing.envelope import Author
 from web.accounts import AccountError, Enrolment
 from web.areas.auth import User, current_user, login_required
 from web.areas.signing import ask_to_sign
 from web.i18n import vietnamese
-from web.state import get_accounts, get_instance, get_ledger, get_views
+from web.state import get_accounts, get_ledger, get_views
 
 bp = Blueprint("keys", __name__, url_prefix="/khoa-ky")
 
@@ -52,7 +56,7 @@ def index() -> str:
         "keys/index.html",
         enrolments=[(e, status_of(e)) for e in mine],
         status_names=STATUS_NAMES,
-        demo=get_instance().is_demo(),
+        demo=_demo_authority() is not None,
         errors={},
     )
 
@@ -82,34 +86,36 @@ def request_enrolment() -> Any:
         try:
             get_accounts().request_enrolment(user.officer, key_id, public_key)
             # A key imported from its file may be registered already: nothing to approve.
-            if registered is None and get_instance().is_demo():
-                _approve_as_demo_authority(user, key_id, public_key)
+            demo_authority = _demo_authority()
+            if registered is None and demo_authority is not None:
+                _approve(demo_authority(), user, key_id, public_key)
         except AccountError as exc:
             errors["public_key"] = exc.message
+        except LedgerError as exc:  # e.g. the officer's unit was dissolved: the key stays pending
+            errors["public_key"] = vietnamese(exc)
     if errors:
         mine = get_accounts().enrolments(officers=[user.officer])
         page = render_template(
             "keys/index.html",
             enrolments=[(e, status_of(e)) for e in mine],
             status_names=STATUS_NAMES,
-            demo=get_instance().is_demo(),
+            demo=_demo_authority() is not None,
             errors=errors,
         )
         return page, 422
     return redirect(url_for("keys.index"))
 
 
-def _approve_as_demo_authority(user: User, key_id: str, public_key: str) -> None:
-    """Demo only: the authority's well-known demo key registers the key."""
-    from demo.loader import demo_authority
+def _demo_authority() -> Callable[[], Author] | None:
+    """On a demo instance, the authority that approves new keys at once (None elsewhere)."""
+    demo_authority: Callable[[], Author] | None = current_app.extensions.get("demo_authority")
+    return demo_authority
 
-    envelope = demo_authority().sign(
-        "key.register", f"key/{key_id}", {"public_key": public_key, "officer": user.officer}
-    )
-    try:
-        get_ledger().append(envelope)
-    except LedgerError as exc:  # e.g. the officer's unit was dissolved: the key stays pending
-        raise AccountError(vietnamese(exc), field="public_key") from exc
+
+def _approve(approver: Author, user: User, key_id: str, public_key: str) -> None:
+    """Demo only: the authority's well-known demo key registers the key."""
+    envelope = approver.sign("key.register", f"key/{key_id}", {"public_key": public_key, "officer": user.officer})
+    get_ledger().append(envelope)
     get_views()
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from demo.pdf import demo_pdf
+
 PARLEDGER = Path(sys.executable).with_name("parledger")
 PASSPHRASE = "Mật khẩu thử nghiệm 2024"
 DOCUMENT_NAME = "Báo cáo CCHC 2024.pdf"
@@ -35,30 +37,7 @@ CYCLE_2024 = {
 }
 
 
-def small_pdf(title: str) -> bytes:
-    """A valid one-page PDF with a correct cross-reference table."""
-    content = f"BT /F1 12 Tf 72 770 Td ({title}) Tj ET".encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-PDF = small_pdf("Bao cao ket qua CCHC nam 2024")
+PDF = demo_pdf("Bao cao ket qua CCHC nam 2024")
 
 
 @dataclass
