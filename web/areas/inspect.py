@@ -278,13 +278,13 @@ def _unpack(stream: IO[bytes], into: Path) -> None:
                 total += member.size
                 if total > MAX_UNPACKED:
                     raise Refused("Gói giải nén ra quá lớn")
-                source = archive.extractfile(member)
-                if source is None:
+                member_file = archive.extractfile(member)
+                if member_file is None:
                     continue
                 target = into / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with source, target.open("wb") as sink:
-                    shutil.copyfileobj(source, sink)
+                with member_file, target.open("wb") as sink:
+                    shutil.copyfileobj(member_file, sink)
     except (tarfile.TarError, EOFError, OSError):
         raise Refused("Tệp không phải gói kiểm tra: hãy tải lên tệp .zip hoặc .tar(.gz) của thư mục xuất ra") from None
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from webtest import csrf_of, log_in
 from werkzeug.routing import Rule
 
-from web.security import CSRF_COOKIE, SECURITY_HEADERS, SESSION_COOKIE
+from web.security import CSRF_COOKIE, DEVICE_COOKIE, SECURITY_HEADERS, SESSION_COOKIE
 
 COMMUNE_OFFICER = "11950.bui.ngoc.cuong"
 SAMPLE_ARGUMENTS = {"IntegerConverter": 1}
@@ -73,7 +73,7 @@ def test_every_post_route_refuses_a_request_without_its_csrf_token_and_appends_n
     assert ledger.refresh() == head
 
 
-def test_the_session_and_csrf_cookies_are_secure_httponly_and_strict(demo_app: Flask) -> None:
+def test_the_session_device_and_csrf_cookies_are_secure_httponly_and_strict(demo_app: Flask) -> None:
     client = demo_app.test_client()
     page = client.get("/dang-nhap")
     response = client.post(
@@ -81,7 +81,7 @@ def test_the_session_and_csrf_cookies_are_secure_httponly_and_strict(demo_app: F
     )
     cookies = page.headers.getlist("Set-Cookie") + response.headers.getlist("Set-Cookie")
     names = {cookie.split("=", 1)[0] for cookie in cookies}
-    assert names == {CSRF_COOKIE, SESSION_COOKIE}
+    assert names == {CSRF_COOKIE, SESSION_COOKIE, DEVICE_COOKIE}
     for cookie in cookies:
         flags = {part.strip().lower() for part in cookie.split(";")[1:]}
         assert {"secure", "httponly", "samesite=strict", "path=/"} <= flags, cookie
