@@ -29,7 +29,7 @@ def _accounts() -> Iterator[tuple[AccountStore, Any]]:
     from web.accounts import AccountError, AccountStore
 
     with open_ledger() as ledger:
-        store = AccountStore(ledger.recorder.datastore)  # type: ignore[attr-defined]
+        store = AccountStore(ledger.datastore)
         store.create_tables()
         try:
             yield store, ledger

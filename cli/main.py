@@ -292,7 +292,7 @@ def demo(no_serve: bool, host: str, port: int) -> None:
         else:
             click.echo(f"the ledger already holds {ledger.head} entries; not loading the demo")
         if here.is_demo():
-            accounts = AccountStore(ledger.recorder.datastore)
+            accounts = AccountStore(ledger.datastore)
             accounts.create_tables()
             if add_demo_accounts(accounts):
                 click.echo(f"demo web logins: each officer's id, password {DEMO_PASSWORD!r} (see the README)")

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 from ledger.application import Ledger, leaf_of
 from ledger.errors import LedgerError
+from ledger.serving import LogServer
+from ledger.storage.config import MEMORY_URL, persistence_env
 from ledger.tlog.inspection import Fault, Inspector
 from ledger.tlog.log import leaf_hash
 from ledger.tlog.notes import NoteVerifier
@@ -55,10 +57,7 @@ def verify_ledger(
     checks each checkpoint note and entry signature it has already seen valid only once.
     """
     replica = Ledger(
-        env={
-            "PERSISTENCE_MODULE": "ledger.storage.popo:Factory",
-            "ROOT_KEY_ID": ledger.pinned_root_key_id or "",
-        },
+        env={**persistence_env(MEMORY_URL), "ROOT_KEY_ID": ledger.pinned_root_key_id or ""},
         documents=ledger.documents,
     )
     recorder = ledger.ledger_recorder
@@ -94,8 +93,8 @@ def verify_ledger(
             inspector = Inspector(
                 log_vkey=log_vkey, origin=NoteVerifier(log_vkey).name, root_key_id=ledger.pinned_root_key_id
             )
-        # The leaves framed above are what ledger.leaves() yields: every decodable stored event.
-        report = inspector.inspect(leaves, (note for _, note in ledger.checkpoints()))
+        # The leaves framed above are what LogServer.leaves() yields: every decodable stored event.
+        report = inspector.inspect(leaves, (note for _, note in LogServer(ledger).checkpoints()))
         # The replay above already named what it found; add what only the tree and checkpoints show.
         faults.extend(fault for fault in report.faults if fault.seq is None or fault.seq not in seen)
     return faults

@@ -33,6 +33,7 @@ from typing import Any
 
 from ledger.domain.local_time import LOCAL_TIME
 from ledger.domain.rules import LEVEL_NAMES
+from projections.errors import ExportError
 
 #: The formats every report is written in.
 FORMATS = ("xlsx", "csv")
@@ -59,10 +60,6 @@ STATUS_NAMES = {
 NO_RESULT = "Chưa có kết quả"
 #: The zip time stamp when the views hold no entry (the earliest a zip archive can say).
 EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
-
-
-class ExportError(ValueError):
-    """A report cannot be written as asked (an unknown format)."""
 
 
 @dataclass(frozen=True)
@@ -292,8 +289,7 @@ def write(report: Report, source: Source, fmt: str) -> bytes:
         return to_xlsx(report, source)
     if fmt == "csv":
         return to_csv(report)
-    msg = f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})"
-    raise ExportError(msg)
+    raise ExportError("unknown_report_format", format=fmt, formats=", ".join(FORMATS))
 
 
 def to_csv(report: Report) -> bytes:

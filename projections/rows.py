@@ -31,6 +31,7 @@ from typing import Any
 from ledger.domain.local_time import LOCAL_TIME
 from ledger.domain.registry import AUTHORITY_UNIT
 from ledger.domain.submissions import parse_subject
+from projections.errors import NotLoadedError, ProjectionError
 from projections.schema import (
     CYCLES,
     DEADLINES,
@@ -49,10 +50,6 @@ from projections.schema import (
     loads,
     table_of,
 )
-
-
-class ProjectionError(Exception):
-    """The ledger holds something the views cannot follow (never expected of a verified ledger)."""
 
 
 @dataclass(slots=True)
@@ -197,7 +194,7 @@ def need(get: Get, table: Table, subject: str) -> Row:
     """The row of `subject`, which the ledger guarantees exists."""
     row = get(table, subject)
     if row is None:
-        raise ProjectionError(f"{subject} is not in {table.name}, yet the ledger acted on it")
+        raise ProjectionError("not_in_views", subject=subject, table=table.name)
     return row
 
 
@@ -205,7 +202,7 @@ def ops_for(fact: Fact, get: Get) -> list[Op]:
     """Every row operation of one fact: its history rows, then its statement type's."""
     handler = HANDLERS.get(fact.type)
     if handler is None:
-        raise ProjectionError(f"entry {fact.seq}: unknown statement type {fact.type!r}")
+        raise ProjectionError("unprojected_statement_type", seq=fact.seq, type=fact.type)
     return [*history_ops(fact), *handler(fact, get)]
 
 
@@ -567,9 +564,6 @@ def results_transmitted(fact: Fact, get: Get) -> list[Op]:
 
 # Ratings ---------------------------------------------------------------------------------
 
-#: A rating's status from how its level in force was given (an open appeal overrides it).
-STATUS_BY_HOW = {"computed": "computed", "decided": "decided", "published": "published", "revised": "revised"}
-
 
 def _rating_parts(subject: str) -> tuple[int, str, str | None]:
     """(year, unit, person) of ``rating/<year>/<UNIT>[/<person>]``."""
@@ -730,7 +724,7 @@ def appeal_resolved(fact: Fact, get: Get) -> list[Op]:
     body = fact.body
     appeals = loads(rating["appeals"])
     if not appeals:
-        raise ProjectionError(f"entry {fact.seq}: {fact.subject} has no appeal to resolve")
+        raise ProjectionError("no_appeal_to_resolve", seq=fact.seq, subject=fact.subject)
     appeals[-1] = {
         **appeals[-1],
         "outcome": body["outcome"],
@@ -748,7 +742,7 @@ def appeal_resolved(fact: Fact, get: Get) -> list[Op]:
         changes.update(level=body["level"], last_how="revised", decision=body["decision"], reason=body["reason"])
         ops.append(level_given(fact, body["level"], "revised", reason=body["reason"], decision=body["decision"]))
     updated = {**rating, **changes}
-    updated["status"] = STATUS_BY_HOW[updated["last_how"]]
+    updated["status"] = updated["last_how"]  # the appeal is closed: the status is how the level in force was given
     return [Put(RATINGS, updated), *ops]
 
 
@@ -802,7 +796,7 @@ class Batch:
         """The row of `subject` as of the facts applied so far."""
         known = self.rows[table]
         if subject not in known:
-            raise KeyError(f"{subject} was not loaded from {table.name} before the batch")
+            raise NotLoadedError("not_loaded", subject=subject, table=table.name)
         return known[subject]
 
     def apply(self, fact: Fact) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore, SQLiteTrackingRecorder
 
+from projections.errors import ReplayFileExistsError
 from projections.schema import TABLES, TRACKING_TABLE, Row, Statements
 from projections.views import Views
 
@@ -82,8 +83,7 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
     def in_file(cls, path: Path, *, application_name: str = "ledger") -> SQLiteViews:
         """Views in a new SQLite file of their own at `path` (which must not exist yet)."""
         if path.exists():
-            msg = f"{path} exists already; replays go into a new file"
-            raise FileExistsError(msg)
+            raise ReplayFileExistsError("replay_file_exists", path=str(path))
         views = cls(SQLiteDatastore(str(path)), application_name=application_name, owns_datastore=True)
         views.prepare()
         return views

@@ -26,6 +26,7 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 
 from projections import reports
+from projections.errors import NotLoadedError, PositionMoved
 from projections.rows import Batch, Fact
 from projections.schema import OFFICERS, SCHEMA_ROW, TABLES, Row, Statements, Table, fingerprint
 
@@ -75,10 +76,6 @@ class RowCache:
         while len(self._rows) > self.limit:
             self._rows.popitem(last=False)
         self.position = position
-
-
-class PositionMoved(Exception):
-    """Another process moved the views past the position this batch was read at."""
 
 
 class Views:
@@ -253,7 +250,7 @@ class Views:
                 (end, self.application_name, start),
             )
         if cursor.rowcount != 1:
-            raise PositionMoved(f"the views moved past {start} while this batch was prepared")
+            raise PositionMoved("views_moved", start=start)
 
     def _flush(self, cursor: Any, batch: Batch) -> None:
         for table, groups in batch.replaced.items():
@@ -436,7 +433,7 @@ def _values(table: Table, rows: Iterable[Row]) -> list[tuple[Any, ...]]:
     try:
         return [values(row) for row in rows]
     except KeyError as exc:  # pragma: no cover - a row builder bug
-        raise KeyError(f"a {table.name} row lacks column {exc}") from None
+        raise NotLoadedError("missing_column", table=table.name, column=str(exc)) from None
 
 
 def _sortable(value: Any) -> tuple[int, Any]:

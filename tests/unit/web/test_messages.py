@@ -12,9 +12,12 @@ import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from string import Formatter
 
 import pytest
 
+import ledger.serving
+import ledger.storage.documents
 from ledger import errors
 from ledger.errors import (
     ConflictError,
@@ -40,10 +43,21 @@ from web.messages import (
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = [*sorted((ROOT / "ledger").rglob("*.py")), ROOT / "keys" / "pairs.py"]
 
-#: Classes whose first argument is a reason an officer may read.
-ERROR_CLASSES = {
-    name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, LedgerError)
-} | {"KeyFormatError"}
+
+def _kinds_and_subclasses(cls: type) -> set[type]:
+    return {cls, *(sub for direct in cls.__subclasses__() for sub in _kinds_and_subclasses(direct))}
+
+
+#: Classes whose first argument is a reason an officer may read (or the code of one).
+ERROR_CLASSES = (
+    {name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, LedgerError)}
+    | {cls.__name__ for cls in _kinds_and_subclasses(LedgerError)}
+    | {"KeyFormatError"}
+)
+
+#: The English template of every declared code (a coded refusal's reason is its template, filled).
+TEMPLATES = {code: template for _, code, template in errors.ParLedgerError.declared()}
+assert ledger.serving  # imported for the codes it declares
 
 #: Sample values for placeholders, by the placeholder's expression (then by its last name):
 #: (value put into the English, what the Vietnamese must show for it; None = the value itself).
@@ -194,6 +208,25 @@ def _fill(node: ast.expr) -> list[tuple[str, tuple[str, ...]]]:
     return []
 
 
+def _fill_coded(node: ast.Call, template: str) -> list[tuple[str, tuple[str, ...]]]:
+    """A coded refusal's English: its declared template over sample values of its parameters.
+
+    A template that is only another error's reason passed on gives nothing, as ``str(exc)`` did.
+    """
+    if template == "{detail}":
+        return []
+    values, seen = {}, {}
+    for keyword in node.keywords:
+        if keyword.arg is not None and keyword.arg != "field":
+            values[keyword.arg], seen[keyword.arg] = _sample(ast.FormattedValue(keyword.value, -1, None))
+    shown = tuple(
+        repr(seen[name]) if conversion == "r" else seen[name]
+        for _, name, _, conversion in Formatter().parse(template)
+        if name
+    )
+    return [(template.format(**values), shown)]
+
+
 def _called(node: ast.Call) -> str | None:
     if isinstance(node.func, ast.Name):
         return node.func.id
@@ -223,6 +256,10 @@ def _reasons_in(path: Path) -> list[Reason]:
         ]
 
     def add(node: ast.Call, expression: ast.expr, prefix: str = "") -> None:
+        if isinstance(expression, ast.Constant) and expression.value in TEMPLATES:
+            for english, shown in _fill_coded(node, TEMPLATES[expression.value]):
+                found.append(Reason(f"{path.name}:{node.lineno}", prefix + english, shown))
+            return
         if isinstance(expression, ast.Name):
             candidates = assigned(expression.id, function_of.get(node, tree))
         else:
