@@ -23,11 +23,11 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent, Transcoding
 from eventsourcing.utils import get_topic
 
 from keys import VerifyingKey
@@ -194,7 +194,7 @@ class _CachedLookup(Lookup):
     def get(self, subject: str) -> Record | None:
         aggregate_id = subject_id(subject)
         try:
-            record = self._ledger.repository.get(aggregate_id, deepcopy_from_cache=False)
+            record: Record = self._ledger.repository.get(aggregate_id, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             return None
         self.handed_out.append(aggregate_id)
@@ -528,6 +528,10 @@ class Ledger(Application[UUID]):
         assert isinstance(officer, Officer)
         return Author(key, officer.unit, officer.officer_id)
 
+    def decoded(self, stored: StoredEvent) -> SignedEvent:
+        """The event `stored` holds, as the library's mapper decodes it (every ledger event is signed)."""
+        return cast("SignedEvent", self.mapper.to_domain_event(stored))
+
     def history(self, subject: str) -> list[SignedEvent]:
         """Every event about `subject`, oldest first."""
         return list(self.events.get(subject_id(subject)))  # type: ignore[arg-type]
@@ -536,7 +540,7 @@ class Ledger(Application[UUID]):
         """Stored entries from `start` to `stop` (inclusive), decoded, in ledger order."""
         for row in self.logged(start, stop):
             if row.stored is not None:
-                yield Entry(row.seq, self.mapper.to_domain_event(row.stored), row.leaf_hash)  # type: ignore[arg-type]
+                yield Entry(row.seq, self.decoded(row.stored), row.leaf_hash)
 
     def logged(self, start: int = 1, stop: int | None = None) -> Iterator[LoggedEvent]:
         """Log rows from `start` to `stop` (inclusive) with their stored events, page by page."""

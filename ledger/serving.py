@@ -66,10 +66,10 @@ class LogServer:
             if row.stored is None:
                 continue
             try:
-                event = self.ledger.mapper.to_domain_event(row.stored)
+                event = self.ledger.decoded(row.stored)
                 # Inside the try too: a changed byte can decode into the wrong types (the
                 # envelope as a plain dict, the timestamp as text), which fail only here.
-                leaf = leaf_of(row.seq, event, row.stored.topic).to_bytes()  # type: ignore[arg-type]
+                leaf = leaf_of(row.seq, event, row.stored.topic).to_bytes()
             except Exception:  # a damaged event has no leaf; verification names it
                 continue
             yield row.seq, leaf

@@ -110,10 +110,10 @@ def _check_entry(ledger: Ledger, replica: Ledger, row: LoggedEvent, leaves: list
             )
         ]
     try:
-        event = ledger.mapper.to_domain_event(row.stored)
+        event = ledger.decoded(row.stored)
         # A changed byte can decode into the wrong types (the envelope as a plain dict,
         # the timestamp as text): only framing the leaf shows it.
-        leaf = leaf_of(row.seq, event, row.stored.topic)  # type: ignore[arg-type]
+        leaf = leaf_of(row.seq, event, row.stored.topic)
         data = leaf.to_bytes()
     except Exception as exc:
         return [Fault(row.seq, f"the stored event cannot be decoded (changed bytes?): {exc}")]
@@ -127,7 +127,7 @@ def _check_entry(ledger: Ledger, replica: Ledger, row: LoggedEvent, leaves: list
             )
         )
     try:
-        receipt = replica.append(event.envelope, recorded_at=event.timestamp)  # type: ignore[attr-defined]
+        receipt = replica.append(event.envelope, recorded_at=event.timestamp)
     except LedgerError as exc:
         faults.append(Fault(row.seq, f"{type(exc).__name__}: {exc}"))
         return faults

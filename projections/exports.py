@@ -307,6 +307,7 @@ def to_xlsx(report: Report, source: Source) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.writer.excel import ExcelWriter
 
     workbook = Workbook()
@@ -372,7 +373,7 @@ def to_xlsx(report: Report, source: Source) -> bytes:
 
     for number, column in enumerate(report.columns, 1):
         sheet.column_dimensions[get_column_letter(number)].width = _width(report, number - 1, column)
-    sheet.freeze_panes = sheet.cell(data, report.frozen_columns + 1)
+    sheet.freeze_panes = f"{get_column_letter(report.frozen_columns + 1)}{data}"
     if report.rows:
         sheet.auto_filter.ref = f"A{data - 1}:{last}{data + len(report.rows) - 1}"
     sheet.print_title_rows = f"{first}:{data - 1}"
@@ -380,7 +381,7 @@ def to_xlsx(report: Report, source: Source) -> bytes:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
     moment = source.moment.replace(tzinfo=None)  # openpyxl writes naive times as UTC
     properties = workbook.properties

@@ -114,7 +114,7 @@ def deadline_rows(
     adjustments: dict[str, dict[str, Any]] = {a["obligation"]: a for a in loads(cycle["adjustments"])}
     expected = owed(year, cycle, indices, units.values())
     found = {(r["obligation"], r["unit"], r["item"]): r for r in recorded}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in set(expected) | set(found):
         obligation, code, item = key
         due_text = deadlines.get(obligation)
@@ -217,9 +217,9 @@ def compile_year(
                 parameters[ruleset["subject"]] = parameters_of(ruleset)
             params = parameters[ruleset["subject"]]
             for code in loads(ruleset["indices"]).get(unit_class, ()):
-                row = by_index.get(code, {}).get(rating["unit"])
+                result = by_index.get(code, {}).get(rating["unit"])
                 index = indices.get(code)
-                if row is None or index is None:
+                if result is None or index is None:
                     missing.append(code)
                     entries.append(
                         {
@@ -232,10 +232,10 @@ def compile_year(
                     continue
                 given = Input(
                     index=code,
-                    results=row["subject"],
-                    score=Decimal(row["score"]),
+                    results=result["subject"],
+                    score=Decimal(result["score"]),
                     maximum=Decimal(index["maximum"]),
-                    rank=row["rank"],
+                    rank=result["rank"],
                     peers=peers[(code, unit_class)],
                 )
                 inputs.append(given)
@@ -243,16 +243,16 @@ def compile_year(
                     {
                         "index": code,
                         "index_name": index["name"],
-                        "results": row["subject"],
-                        "score": row["score"],
+                        "results": result["subject"],
+                        "score": result["score"],
                         "maximum": index["maximum"],
-                        "rank": row["rank"],
+                        "rank": result["rank"],
                         "peers": given.peers,
-                        "band": row["band"],
-                        "measured_year": row["measured_year"],
-                        "decision": row["decision"],
-                        "version_seq": row["version_seq"],
-                        "corrections": row["corrections"],
+                        "band": result["band"],
+                        "measured_year": result["measured_year"],
+                        "decision": result["decision"],
+                        "version_seq": result["version_seq"],
+                        "corrections": result["corrections"],
                         "level": index_level(params, given),
                         "missing": False,
                     }

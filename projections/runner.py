@@ -268,5 +268,5 @@ def _times_backwards(ledger: Ledger, page: int = TIMES_PAGE) -> Iterator[tuple[i
         for row in reversed(rows):
             if row.stored is None:
                 raise LogIntegrityError("event_missing", seq=row.seq)
-            yield row.seq, ledger.mapper.to_domain_event(row.stored).timestamp
+            yield row.seq, ledger.decoded(row.stored).timestamp
         stop = start - 1

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore, SQLiteTrackingRecorder
 
@@ -80,7 +80,7 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
         return views
 
     @classmethod
-    def in_file(cls, path: Path, *, application_name: str = "ledger") -> SQLiteViews:
+    def in_file(cls, path: Path, *, application_name: str = "ledger") -> Self:
         """Views in a new SQLite file of their own at `path` (which must not exist yet)."""
         if path.exists():
             raise ReplayFileExistsError("replay_file_exists", path=str(path))

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from eventsourcing.persistence import PersistenceError
 
@@ -111,7 +111,7 @@ class Views:
     def close(self) -> None:
         """Release what this object opened (never the ledger's own connections)."""
 
-    def __enter__(self) -> Views:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -210,8 +210,8 @@ class Views:
                     unknown[table] = sorted(subjects.difference(known))
             if unknown:
                 with self._reading() as cursor:
-                    for table, subjects in unknown.items():
-                        batch.load(table, subjects, self._rows_of(cursor, table, subjects))
+                    for table, missing in unknown.items():
+                        batch.load(table, missing, self._rows_of(cursor, table, missing))
             for fact in facts:
                 batch.apply(fact)
             try:
