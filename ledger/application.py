@@ -14,20 +14,23 @@ processes also take turns through the recorder's append lock (a file lock on SQL
 advisory lock on PostgreSQL); without it a busy process could make another lose every retry.
 On PostgreSQL a first attempt skips the lock's two round trips: its insert defers to
 whichever writer holds the lock, and only a writer that lost takes it.
+
+Serving what was appended to others (leaves, checkpoints, receipts, proofs, cosignatures)
+is `ledger.serving`; the refusals' codes are declared in `ledger.errors` and `ledger.refusals`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
 from eventsourcing.utils import get_topic
 
 from keys import VerifyingKey
@@ -45,19 +48,17 @@ from ledger.domain.registry import (
 )
 from ledger.errors import (
     ConflictError,
-    DuplicateError,
     LedgerError,
     LogIntegrityError,
-    NotAuthorizedError,
-    NotFoundError,
-    PayloadError,
     ReplayError,
     SignatureError,
 )
+from ledger.refusals import BadStatementError, ExistsError, NotInitialisedError, SignerError
 from ledger.signing.envelope import Author, Envelope
 from ledger.storage.config import Backend
 from ledger.storage.errors import ConfigurationError, MissingDocumentError
 from ledger.storage.persistence import LedgerRecorder, LoggedEvent
+from ledger.storage.transcodings import EnvelopeAsDSSE
 from ledger.tlog.log import Leaf, LogEntry, leaf_hash
 from ledger.tlog.notes import NoteError, NoteSigner, NoteVerifier, TlogProof, open_checkpoint
 from ledger.tlog.transparency import Frontier, sign_checkpoint, subtree_keys
@@ -69,56 +70,6 @@ if TYPE_CHECKING:
     from keys import SigningKey
 
 MAX_ATTEMPTS = 5
-
-
-class BadStatementError(PayloadError):
-    """A statement the append pipeline cannot route: an unknown type, or a malformed founding one."""
-
-    messages: ClassVar[Mapping[str, str]] = {
-        "unknown_statement_type": "unknown statement type {type!r}",
-        "founding_statement": "ledger.initialise is about {subject!r}, by {unit}/{officer}",
-        "malformed_root_key": "{detail}",
-    }
-
-
-class SignerError(NotAuthorizedError):
-    """The signer's key, officer or unit may not sign as the statement says."""
-
-    messages: ClassVar[Mapping[str, str]] = {
-        "root_signs_as_authority": "the root key signs as {unit}/{officer} only",
-        "key_of_another_officer": "key {key_prefix}… belongs to officer {owner}, not {officer}",
-        "unit_acts_for_itself": "{officer} belongs to {unit}; a unit acts only for itself, not for {other}",
-    }
-
-
-class ExistsError(DuplicateError):
-    """The statement would create what the ledger already holds."""
-
-    messages: ClassVar[Mapping[str, str]] = {
-        "already_initialised": "the ledger is already initialised",
-        "subject_exists": "{subject} already exists; correct or change it instead",
-    }
-
-
-class NotInitialisedError(NotFoundError):
-    """A statement before the ledger was initialised."""
-
-    messages: ClassVar[Mapping[str, str]] = {
-        "not_initialised": "the ledger is not initialised yet: the first entry must be ledger.initialise"
-    }
-
-
-class EnvelopeAsDSSE(Transcoding):
-    """Stores an envelope in its DSSE JSON form: payload bytes kept exactly, as base64."""
-
-    type = Envelope
-    name = "dsse"
-
-    def encode(self, obj: Envelope) -> dict[str, Any]:
-        return obj.to_json()
-
-    def decode(self, data: dict[str, Any]) -> Envelope:
-        return Envelope.from_storage(data)
 
 
 @dataclass(frozen=True)

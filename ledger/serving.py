@@ -13,35 +13,18 @@ inspector asks of the log, over the API, the CLI or an export:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ledger.application import leaf_of
-from ledger.errors import LogIntegrityError, NotFoundError, PayloadError, SignatureError
+from ledger.errors import LogIntegrityError, SignatureError
+from ledger.refusals import CosignatureLineError, NotInLogError
 from ledger.tlog.merkle import consistency_proof, inclusion_proof
 from ledger.tlog.notes import CosignatureVerifier, Note, NoteError, Signature, TlogProof
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.storage.persistence import LedgerRecorder
-
-
-class NotInLogError(NotFoundError):
-    """A checkpoint, entry or tree size the log does not hold."""
-
-    messages: ClassVar[Mapping[str, str]] = {
-        "no_checkpoint": "no checkpoint was signed yet",
-        "no_checkpoint_of_size": "no checkpoint of size {size} was signed",
-        "entry_outside_tree": "entry {seq} is not in the tree of {size} entries",
-        "entry_not_stored": "entry {seq} is not stored",
-        "sizes_out_of_order": "sizes must satisfy 0 < {size1} ≤ {size2} ≤ {head} (the log's size)",
-    }
-
-
-class CosignatureLineError(PayloadError):
-    """A witness's cosignature line that cannot be read."""
-
-    messages: ClassVar[Mapping[str, str]] = {"not_a_cosignature": "not a cosignature line: {detail}"}
 
 
 class LogServer:

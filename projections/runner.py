@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper
 
-from ledger.application import EnvelopeAsDSSE
 from ledger.domain.local_time import LOCAL_TIME
 from ledger.errors import LogIntegrityError
 from ledger.storage.config import Backend
+from ledger.storage.transcodings import EnvelopeAsDSSE
 from projections.errors import PositionMoved, ViewRequestError
 from projections.rows import Fact, fact_of, fact_of_state
 from projections.views import Views
