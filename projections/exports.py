@@ -305,7 +305,7 @@ def to_csv(report: Report) -> bytes:
 def to_xlsx(report: Report, source: Source) -> bytes:
     """The report as a workbook: title block, a frozen header, column widths, formatted cells."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+    from openpyxl.styles import Alignment, Border, NamedStyle, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.writer.excel import ExcelWriter
@@ -314,47 +314,12 @@ def to_xlsx(report: Report, source: Source) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _sheet_title(report.sheet)
-    width = len(report.columns)
-    last = get_column_letter(width)
-
-    sheet.append([report.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.merge_cells(f"A1:{last}1")
-    for line in report.lines:
-        sheet.append([line])
-        row = sheet.max_row
-        sheet.cell(row, 1).font = Font(italic=True)
-        sheet.cell(row, 1).alignment = Alignment(horizontal="center")
-        sheet.merge_cells(f"A{row}:{last}{row}")
-    sheet.append([])
-
+    last = get_column_letter(len(report.columns))
+    _write_title(sheet, report, last)
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    header_font = Font(bold=True)
-    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    grouped = any(column.group for column in report.columns)
     first = sheet.max_row + 1
-    header_rows = 2 if grouped else 1
-    for number, column in enumerate(report.columns, 1):
-        cells = [column.group or column.heading, column.heading] if grouped else [column.heading]
-        for offset, text in enumerate(cells):
-            cell = sheet.cell(first + offset, number, text)
-            cell.font, cell.fill, cell.alignment, cell.border = header_font, header_fill, centred, border
-        if grouped and column.group is None:
-            sheet.merge_cells(start_row=first, start_column=number, end_row=first + 1, end_column=number)
-    if grouped:
-        start = 1
-        while start <= width:
-            group = report.columns[start - 1].group
-            end = start
-            while end < width and group is not None and report.columns[end].group == group:
-                end += 1
-            if group is not None and end > start:
-                sheet.merge_cells(start_row=first, start_column=start, end_row=first, end_column=end)
-            start = end + 1
-    data = first + header_rows
+    data = _write_header(sheet, report, first, border)
     styles: dict[str, str] = {}  # one named style per cell format: assigning it is cheap
 
     def style(number_format: str, wrap: bool) -> str:
@@ -396,6 +361,52 @@ def to_xlsx(report: Report, source: Source) -> bytes:
     archive = _StampedZip(out, max(stamp, (1980, 1, 1, 0, 0, 0)))
     ExcelWriter(workbook, archive).save()  # closes the archive
     return out.getvalue()
+
+
+def _write_title(sheet: Any, report: Report, last: str) -> None:
+    """The title and its lines, each merged across the columns, then an empty row."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet.append([report.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(f"A1:{last}1")
+    for line in report.lines:
+        sheet.append([line])
+        row = sheet.max_row
+        sheet.cell(row, 1).font = Font(italic=True)
+        sheet.cell(row, 1).alignment = Alignment(horizontal="center")
+        sheet.merge_cells(f"A{row}:{last}{row}")
+    sheet.append([])
+
+
+def _write_header(sheet: Any, report: Report, first: int, border: Any) -> int:
+    """The column headings from row `first` (two rows when columns are grouped); return the first data row."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    header_font = Font(bold=True)
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    width = len(report.columns)
+    grouped = any(column.group for column in report.columns)
+    for number, column in enumerate(report.columns, 1):
+        cells = [column.group or column.heading, column.heading] if grouped else [column.heading]
+        for offset, text in enumerate(cells):
+            cell = sheet.cell(first + offset, number, text)
+            cell.font, cell.fill, cell.alignment, cell.border = header_font, header_fill, centred, border
+        if grouped and column.group is None:
+            sheet.merge_cells(start_row=first, start_column=number, end_row=first + 1, end_column=number)
+    if grouped:
+        start = 1
+        while start <= width:
+            group = report.columns[start - 1].group
+            end = start
+            while end < width and group is not None and report.columns[end].group == group:
+                end += 1
+            if group is not None and end > start:
+                sheet.merge_cells(start_row=first, start_column=start, end_row=first, end_column=end)
+            start = end + 1
+    return first + (2 if grouped else 1)
 
 
 class _StampedZip(zipfile.ZipFile):

@@ -38,6 +38,22 @@ if TYPE_CHECKING:
     from psycopg.rows import DictRow
 
 
+#: The ledger's tables beside the library's events table, by their names' placeholders.
+CREATE_TABLES = (
+    "CREATE TABLE IF NOT EXISTS {schema}.{log} ("
+    "seq bigint PRIMARY KEY, "
+    "originator_id uuid NOT NULL, "
+    "originator_version bigint NOT NULL, "
+    "nonce text NOT NULL UNIQUE, "
+    "leaf_hash bytea NOT NULL, "
+    "subtrees bytea NOT NULL, "
+    "UNIQUE (originator_id, originator_version))",
+    "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} (size bigint PRIMARY KEY, note bytea NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {schema}.{cosignatures} ("
+    "size bigint NOT NULL, witness text NOT NULL, line text NOT NULL, PRIMARY KEY (size, witness))",
+)
+
+
 class _Holding(threading.local):
     """Whether this thread holds the append lock (its inserts then need not give way)."""
 
@@ -63,27 +79,11 @@ class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
             "checkpoints": Identifier(prefix + "_checkpoints"),
             "cosignatures": Identifier(prefix + "_cosignatures"),
         }
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{log} ("
-                "seq bigint PRIMARY KEY, "
-                "originator_id uuid NOT NULL, "
-                "originator_version bigint NOT NULL, "
-                "nonce text NOT NULL UNIQUE, "
-                "leaf_hash bytea NOT NULL, "
-                "subtrees bytea NOT NULL, "
-                "UNIQUE (originator_id, originator_version))"
-            ).format(**names)
-        )
-        self.sql_create_statements += [
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} (size bigint PRIMARY KEY, note bytea NOT NULL)"
-            ).format(**names),
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{cosignatures} ("
-                "size bigint NOT NULL, witness text NOT NULL, line text NOT NULL, PRIMARY KEY (size, witness))"
-            ).format(**names),
-        ]
+        self.sql_create_statements += [SQL(statement).format(**names) for statement in CREATE_TABLES]
+        self._prepare_statements(names)
+
+    def _prepare_statements(self, names: dict[str, Identifier]) -> None:
+        """Compose, once, every statement this recorder sends."""
         self._select_subtrees = SQL(
             "SELECT seq, leaf_hash, subtrees FROM {schema}.{log} WHERE seq = ANY(%s::bigint[])"
         ).format(**names)
