@@ -129,7 +129,7 @@ def _check_entry(ledger: Ledger, replica: Ledger, row: LoggedEvent, leaves: list
     try:
         receipt = replica.append(event.envelope, recorded_at=event.timestamp)
     except LedgerError as exc:
-        faults.append(Fault(row.seq, f"{type(exc).__name__}: {exc}"))
+        faults.append(Fault(row.seq, f"{_kind_of(exc)}: {exc}"))
         return faults
     stored = (row.stored.originator_id, row.stored.originator_version, row.stored.topic)
     replayed = (receipt.aggregate_id, receipt.version, receipt.event_type)
@@ -142,3 +142,8 @@ def _check_entry(ledger: Ledger, replica: Ledger, row: LoggedEvent, leaves: list
             )
         )
     return faults
+
+
+def _kind_of(error: LedgerError) -> str:
+    """The kind of refusal a fault names (`ledger.errors`), whichever subclass declared its code."""
+    return next(klass.__name__ for klass in type(error).__mro__ if klass.__module__ == LedgerError.__module__)
