@@ -53,9 +53,10 @@ if str(ROOT) not in sys.path:
 from eventsourcing.application import Application
 
 from keys import SigningKey, VerifyingKey
-from ledger.application import Entry, EnvelopeAsDSSE, Ledger
+from ledger.application import Entry, Ledger
 from ledger.signing.envelope import PAYLOAD_TYPE, Author, Envelope, Signature, pae
 from ledger.storage.config import persistence_env
+from ledger.storage.transcodings import EnvelopeAsDSSE
 from ledger.tlog.log import LogEntry
 
 DEFAULT_POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -29,7 +29,7 @@ def account_store(ledger: Ledger) -> AccountStore:
     """The web logins kept in the ledger's database (their tables made if absent)."""
     from web.accounts import AccountStore
 
-    store = AccountStore(ledger.recorder.datastore)  # type: ignore[attr-defined]
+    store = AccountStore(ledger.datastore)
     store.create_tables()
     return store
 

@@ -12,8 +12,9 @@ import base64
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -27,6 +28,17 @@ from cli.support import (
     write_secret,
 )
 from web.text import local_time, signer_label
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
+    from ledger.serving import LogServer
+
+
+def _served(ledger: Ledger, witnesses: Sequence[str] = ()) -> LogServer:
+    """The ledger's log, imported here: the offline commands must not load the ledger's storage."""
+    from ledger.serving import LogServer
+
+    return LogServer(ledger, witnesses=witnesses)
 
 
 def _log_vkey() -> str:
@@ -60,7 +72,7 @@ def log(context: click.Context, limit: int) -> None:
 def log_checkpoint(size: int | None) -> None:
     """Print the latest signed checkpoint, with the witnesses' cosignatures."""
     with open_ledger() as ledger:
-        found = ledger.checkpoint(size)
+        found = _served(ledger).checkpoint(size)
     if found is None:
         raise Failure("no checkpoint was signed yet")
     click.echo(found[1].decode(), nl=False)
@@ -78,7 +90,7 @@ def log_vkey() -> None:
 def log_entries(start: int, end: int | None) -> None:
     """Entries as JSON lines: sequence number and base64 leaf bytes."""
     with open_ledger() as ledger:
-        for seq, leaf in ledger.leaves(start, end):
+        for seq, leaf in _served(ledger).leaves(start, end):
             click.echo(json.dumps({"seq": seq, "leaf": base64.b64encode(leaf).decode()}))
 
 
@@ -88,7 +100,7 @@ def log_entries(start: int, end: int | None) -> None:
 def log_proof(index: int, size: int | None) -> None:
     """A tlog-proof: the leaf, its inclusion proof and the signed checkpoint."""
     with open_ledger() as ledger, one_line_errors():
-        click.echo(ledger.receipt(index + 1, size).serialize().decode(), nl=False)
+        click.echo(_served(ledger).receipt(index + 1, size).serialize().decode(), nl=False)
 
 
 @log.command("consistency")
@@ -97,7 +109,7 @@ def log_proof(index: int, size: int | None) -> None:
 def log_consistency(size1: int, size2: int) -> None:
     """The RFC 9162 consistency proof between two tree sizes, one base64 hash per line."""
     with open_ledger() as ledger, one_line_errors():
-        for digest in ledger.consistency_proof(size1, size2):
+        for digest in _served(ledger).consistency_proof(size1, size2):
             click.echo(base64.b64encode(digest).decode())
 
 
@@ -108,11 +120,12 @@ def log_witness_request(old_size: int) -> None:
     from ledger.tlog.witness import request_body
 
     with open_ledger() as ledger, one_line_errors():
-        found = ledger.checkpoint()
+        log = _served(ledger)
+        found = log.checkpoint()
         if found is None:
             raise Failure("no checkpoint was signed yet")
         size, note = found
-        proof = ledger.consistency_proof(old_size, size) if 0 < old_size < size else []
+        proof = log.consistency_proof(old_size, size) if 0 < old_size < size else []
         sys.stdout.buffer.write(request_body(old_size, proof, note))
 
 
@@ -127,9 +140,10 @@ def log_cosign(note_file: IO[bytes]) -> None:
         checkpoint = Checkpoint.from_text(note.text)
     stored = []
     with open_ledger() as ledger, one_line_errors():
+        log = _served(ledger, witnesses=instance().witnesses())
         for signature in note.signatures:
-            if signature.name in ledger.witnesses:
-                stored.append(ledger.add_cosignature(checkpoint.size, signature.line()))
+            if signature.name in log.witnesses:
+                stored.append(log.add_cosignature(checkpoint.size, signature.line()))
     if not stored:
         raise Failure("the note carries no cosignature by a witness this ledger trusts (add it to config.json)")
     click.echo(f"stored cosignature(s) of checkpoint {checkpoint.size} by {', '.join(stored)}")
@@ -145,7 +159,7 @@ def log_cosign(note_file: IO[bytes]) -> None:
 def receipt(seq: int, size: int | None, out: Path | None) -> None:
     """The receipt of entry SEQ: a tlog-proof verifiable offline with the log's vkey."""
     with open_ledger() as ledger, one_line_errors():
-        data = ledger.receipt(seq, size).serialize()
+        data = _served(ledger).receipt(seq, size).serialize()
     if out is None:
         click.echo(data.decode(), nl=False)
     else:
@@ -164,14 +178,15 @@ def export(out: Path) -> None:
     with open_ledger() as ledger, one_line_errors():
         root_key_id = here.pinned_root_key_id() or ""
         head = ledger.refresh()
+        log = _served(ledger)
         counts = write_bundle(
             out,
-            entries=ledger.leaves(1, head),
-            checkpoints=((size, ledger.checkpoint(size)[1]) for size, _ in ledger.checkpoints(1, head)),  # type: ignore[index]
+            entries=log.leaves(1, head),
+            checkpoints=log.cosigned_checkpoints(head),
             log_vkey=_log_vkey(),
             root_key_id=root_key_id,
             witnesses=here.witnesses(),
-            documents=documents_of_leaves(ledger.leaves(1, head), here.documents()),
+            documents=documents_of_leaves(log.leaves(1, head), here.documents()),
         )
     click.echo(f"exported {counts[0]} entries, {counts[1]} checkpoints and {counts[2]} documents to {out}")
 

@@ -14,20 +14,23 @@ processes also take turns through the recorder's append lock (a file lock on SQL
 advisory lock on PostgreSQL); without it a busy process could make another lose every retry.
 On PostgreSQL a first attempt skips the lock's two round trips: its insert defers to
 whichever writer holds the lock, and only a writer that lost takes it.
+
+Serving what was appended to others (leaves, checkpoints, receipts, proofs, cosignatures)
+is `ledger.serving`; the refusals' codes are declared in `ledger.errors` and `ledger.refusals`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
 from eventsourcing.utils import get_topic
 
 from keys import VerifyingKey
@@ -46,48 +49,28 @@ from ledger.domain.registry import (
 )
 from ledger.errors import (
     ConflictError,
-    DuplicateError,
     LedgerError,
     LogIntegrityError,
-    NotAuthorizedError,
-    NotFoundError,
-    PayloadError,
     ReplayError,
     SignatureError,
 )
+from ledger.refusals import BadStatementError, ExistsError, NotInitialisedError, SignerError
 from ledger.signing.envelope import Author, Envelope
+from ledger.storage.config import Backend
+from ledger.storage.errors import ConfigurationError, MissingDocumentError
 from ledger.storage.persistence import LedgerRecorder, LoggedEvent
+from ledger.storage.transcodings import EnvelopeAsDSSE
 from ledger.tlog.log import Leaf, LogEntry, leaf_hash
-from ledger.tlog.merkle import consistency_proof, inclusion_proof
-from ledger.tlog.notes import (
-    CosignatureVerifier,
-    Note,
-    NoteError,
-    NoteSigner,
-    NoteVerifier,
-    Signature,
-    TlogProof,
-    open_checkpoint,
-)
+from ledger.tlog.notes import NoteError, NoteSigner, NoteVerifier, TlogProof, open_checkpoint
 from ledger.tlog.transparency import Frontier, sign_checkpoint, subtree_keys
 
 if TYPE_CHECKING:
+    from eventsourcing.postgres import PostgresDatastore
+    from eventsourcing.sqlite import SQLiteDatastore
+
     from keys import SigningKey
 
 MAX_ATTEMPTS = 5
-
-
-class EnvelopeAsDSSE(Transcoding):
-    """Stores an envelope in its DSSE JSON form: payload bytes kept exactly, as base64."""
-
-    type = Envelope
-    name = "dsse"
-
-    def encode(self, obj: Envelope) -> dict[str, Any]:
-        return obj.to_json()
-
-    def decode(self, data: dict[str, Any]) -> Envelope:
-        return Envelope.from_storage(data)
 
 
 @dataclass(frozen=True)
@@ -130,7 +113,7 @@ class RefuseDocuments(DocumentChecker):
     """Used when the ledger has no document store: every document reference is refused."""
 
     def check(self, ref: Any, field: str) -> None:
-        raise NotFoundError("this ledger has no document store; documents cannot be referenced", field=field)
+        raise MissingDocumentError("no_document_store", field=field)
 
 
 def leaf_of(seq: int, event: SignedEvent, event_type: str) -> Leaf:
@@ -163,7 +146,7 @@ class _CachedLookup(Lookup):
     def get(self, subject: str) -> Record | None:
         aggregate_id = subject_id(subject)
         try:
-            record = self._ledger.repository.get(aggregate_id, deepcopy_from_cache=False)
+            record: Record = self._ledger.repository.get(aggregate_id, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             return None
         self.handed_out.append(aggregate_id)
@@ -175,7 +158,7 @@ class Ledger(Application[UUID]):
 
     name = "ledger"
     env: ClassVar[dict[str, str]] = {
-        "PERSISTENCE_MODULE": "ledger.storage.popo:Factory",
+        "PERSISTENCE_MODULE": Backend.MEMORY.persistence_module,
         # The cache is the ledger's working view; it is kept current on conflicts (see
         # `_catch_up`) instead of querying the database before every read.
         "AGGREGATE_CACHE_MAXSIZE": "20000",
@@ -189,21 +172,15 @@ class Ledger(Application[UUID]):
         *,
         documents: DocumentChecker | None = None,
         log_signer: NoteSigner | None = None,
-        witnesses: Sequence[str] = (),
     ) -> None:
         super().__init__(env)
         if not isinstance(self.recorder, LedgerRecorder):
-            msg = (
-                f"{self.recorder!r} is not a ledger recorder; set PERSISTENCE_MODULE to "
-                "ledger.storage.sqlite:Factory, ledger.storage.postgres:Factory or ledger.storage.popo:Factory"
-            )
-            raise TypeError(msg)
+            raise ConfigurationError("not_a_ledger_recorder", recorder=repr(self.recorder))
         self.ledger_recorder: LedgerRecorder = self.recorder
         self.documents = documents or RefuseDocuments()
         self.pinned_root_key_id = self.env.get("ROOT_KEY_ID") or None
         self._lock = threading.RLock()
         self.log_signer = log_signer
-        self.witnesses = {verifier.name: verifier for verifier in map(CosignatureVerifier, witnesses)}
         self._head = self.ledger_recorder.max_seq()
         self._verifying_keys: dict[str, VerifyingKey] = {}
         # Loaded and checked on the first append, so a damaged log can still be read and verified.
@@ -238,8 +215,7 @@ class Ledger(Application[UUID]):
                     receipt = self._attempt_on_view(envelope, at)
                     if receipt is not None:
                         return receipt
-            msg = "the ledger kept changing under this command; nothing was appended, try again"
-            raise ConflictError(msg)
+            raise ConflictError("busy")
 
     def _attempt_on_view(self, envelope: Envelope, at: datetime) -> Receipt | None:
         """Decide and save on this process's view; None if another process appended first.
@@ -269,7 +245,7 @@ class Ledger(Application[UUID]):
         statement = envelope.statement
         handler = HANDLERS.get(statement.type)
         if handler is None:
-            raise PayloadError(f"unknown statement type {statement.type!r}", field="type")
+            raise BadStatementError("unknown_statement_type", field="type", type=statement.type)
         context = Context(envelope, actor, at, lookup, self.documents)
         try:
             record = handler(context)
@@ -302,9 +278,7 @@ class Ledger(Application[UUID]):
             # payloads have equal nonces), a record created twice, or another process appending first.
             self._refuse_replay(statement.nonce)
             if event.originator_version == 1 and self.recorder.select_events(record.id, limit=1):
-                raise DuplicateError(
-                    f"{statement.subject} already exists; correct or change it instead", field="subject"
-                ) from None
+                raise ExistsError("subject_exists", field="subject", subject=statement.subject) from None
             raise _HeadMoved from None
         self._head = seq
         self._frontier = growth.frontier
@@ -324,7 +298,7 @@ class Ledger(Application[UUID]):
     def _refuse_replay(self, nonce: str) -> None:
         earlier = self.ledger_recorder.seq_of_nonce(nonce)
         if earlier is not None:
-            raise ReplayError(f"this envelope (nonce {nonce}) was already appended as entry {earlier}") from None
+            raise ReplayError("replay", nonce=nonce, seq=earlier) from None
 
     def _resolve_signer(self, envelope: Envelope, lookup: Lookup) -> Actor:
         """Check the signature with the key the ledger holds for it; return the signer."""
@@ -337,31 +311,36 @@ class Ledger(Application[UUID]):
             envelope.verify(root)
             statement = envelope.statement
             if statement.type == "ledger.initialise":
-                raise DuplicateError("the ledger is already initialised", field="type")
+                raise ExistsError("already_initialised", field="type")
             if (statement.unit, statement.officer) != (AUTHORITY_UNIT, ROOT_OFFICER):
-                raise NotAuthorizedError(f"the root key signs as {AUTHORITY_UNIT}/{ROOT_OFFICER} only")
+                raise SignerError("root_signs_as_authority", unit=AUTHORITY_UNIT, officer=ROOT_OFFICER)
             return Actor(AUTHORITY_UNIT, ROOT_OFFICER, root.key_id)
         key = lookup.get(f"key/{envelope.key_id}")
         if not isinstance(key, Key):
-            raise SignatureError(f"signed by {envelope.key_id}, a key the ledger never registered")
+            raise SignatureError("unknown_key", key_id=envelope.key_id)
         if key.revocation is not None:
-            raise SignatureError(f"signed by {envelope.key_id}, which was revoked before this entry ({key.revocation})")
+            raise SignatureError("revoked_key", key_id=envelope.key_id, revocation=key.revocation)
         verifying_key = self._verifying_key(key.public_key)
         assert verifying_key.key_id == envelope.key_id
         envelope.verify(verifying_key)
         statement = envelope.statement
         if statement.officer != key.officer:
-            raise NotAuthorizedError(
-                f"key {envelope.key_id[:24]}… belongs to officer {key.officer}, not {statement.officer}",
+            raise SignerError(
+                "key_of_another_officer",
                 field="officer",
+                key_prefix=envelope.key_id[:24],
+                owner=key.officer,
+                officer=statement.officer,
             )
         officer = lookup.get(f"officer/{key.officer}")
         assert isinstance(officer, Officer)
         if statement.unit != officer.unit:
-            raise NotAuthorizedError(
-                f"{officer.officer_id} belongs to {officer.unit}; "
-                f"a unit acts only for itself, not for {statement.unit}",
+            raise SignerError(
+                "unit_acts_for_itself",
                 field="unit",
+                officer=officer.officer_id,
+                unit=officer.unit,
+                other=statement.unit,
             )
         unit = lookup.get(f"unit/{officer.unit}")
         assert isinstance(unit, Unit)
@@ -381,27 +360,27 @@ class Ledger(Application[UUID]):
 
         statement = envelope.statement
         if statement.type != "ledger.initialise":
-            raise NotFoundError(
-                "the ledger is not initialised yet: the first entry must be ledger.initialise",
-                field="type",
-            )
+            raise NotInitialisedError("not_initialised", field="type")
         if statement.subject != AUTHORITY_SUBJECT or (statement.unit, statement.officer) != (
             AUTHORITY_UNIT,
             ROOT_OFFICER,
         ):
-            raise PayloadError(
-                f"ledger.initialise is about {AUTHORITY_SUBJECT!r}, by {AUTHORITY_UNIT}/{ROOT_OFFICER}",
+            raise BadStatementError(
+                "founding_statement",
                 field="subject",
+                subject=AUTHORITY_SUBJECT,
+                unit=AUTHORITY_UNIT,
+                officer=ROOT_OFFICER,
             )
         body = AuthorityBody.parse(statement.body)
         try:
             root = VerifyingKey.from_base64(body.root_public_key)
         except KeyFormatError as exc:
-            raise PayloadError(str(exc), field="body.root_public_key") from None
+            raise BadStatementError("malformed_root_key", field="body.root_public_key", detail=str(exc)) from None
         if root.key_id != envelope.key_id:
-            raise SignatureError("ledger.initialise must be signed by the root key it names")
+            raise SignatureError("founder_not_root")
         if self.pinned_root_key_id and root.key_id != self.pinned_root_key_id:
-            raise SignatureError(f"the root key {root.key_id} is not the pinned {self.pinned_root_key_id}")
+            raise SignatureError("root_not_pinned", key_id=root.key_id, pinned=self.pinned_root_key_id)
         envelope.verify(root)
         return Actor(AUTHORITY_UNIT, ROOT_OFFICER, root.key_id)
 
@@ -424,13 +403,13 @@ class Ledger(Application[UUID]):
         try:
             frontier = Frontier(self._head, self.ledger_recorder.tree_nodes(keys))
         except LookupError as exc:
-            raise LogIntegrityError(f"refusing to append: {exc}") from None
+            raise LogIntegrityError("tree_unreadable", detail=str(exc)) from None
         if self.log_signer is None:
             return frontier
         latest = self.ledger_recorder.latest_checkpoint()
         if latest is None:
             if self._head:
-                raise LogIntegrityError(f"refusing to append: no checkpoint was signed for the {self._head} entries")
+                raise LogIntegrityError("no_checkpoint_signed", size=self._head)
             return frontier
         size, note = latest
         if size > self._head:
@@ -438,12 +417,9 @@ class Ledger(Application[UUID]):
         try:
             checkpoint = open_checkpoint(note, NoteVerifier(self.log_signer.vkey), origin=self.log_signer.name)
         except NoteError as exc:
-            raise LogIntegrityError(f"refusing to append: the latest checkpoint does not verify ({exc})") from None
+            raise LogIntegrityError("checkpoint_unverified", detail=str(exc)) from None
         if (checkpoint.size, checkpoint.root) != (self._head, frontier.root()):
-            raise LogIntegrityError(
-                f"refusing to sign: the stored tree of {self._head} entries does not extend the "
-                f"checkpoint signed for {size} entries"
-            )
+            raise LogIntegrityError("tree_does_not_extend", size=self._head, signed=size)
         return frontier
 
     def _forget(self, aggregate_ids: list[UUID]) -> None:
@@ -455,6 +431,20 @@ class Ledger(Application[UUID]):
                 cache.get(aggregate_id, evict=True)
 
     # Queries ----------------------------------------------------------------------------
+
+    @property
+    def backend(self) -> Backend:
+        """Where this ledger is stored."""
+        return self.ledger_recorder.backend
+
+    @property
+    def datastore(self) -> SQLiteDatastore | PostgresDatastore | None:
+        """The library's datastore under this ledger's recorder (None in memory).
+
+        The read models and the accounts live in the same database, through its pool.
+        """
+        datastore: SQLiteDatastore | PostgresDatastore | None = getattr(self.ledger_recorder, "datastore", None)
+        return datastore
 
     @property
     def head(self) -> int:
@@ -483,12 +473,16 @@ class Ledger(Application[UUID]):
             return Author(key, AUTHORITY_UNIT, ROOT_OFFICER)
         record = self.get(f"key/{key.key_id}")
         if not isinstance(record, Key):
-            raise SignatureError(f"key {key.key_id} is not registered in this ledger")
+            raise SignatureError("unregistered_author", key_id=key.key_id)
         if record.revocation is not None:
-            raise SignatureError(f"key {key.key_id} was revoked ({record.revocation})")
+            raise SignatureError("revoked_author", key_id=key.key_id, revocation=record.revocation)
         officer = self.get(f"officer/{record.officer}")
         assert isinstance(officer, Officer)
         return Author(key, officer.unit, officer.officer_id)
+
+    def decoded(self, stored: StoredEvent) -> SignedEvent:
+        """The event `stored` holds, as the library's mapper decodes it (every ledger event is signed)."""
+        return cast("SignedEvent", self.mapper.to_domain_event(stored))
 
     def history(self, subject: str) -> list[SignedEvent]:
         """Every event about `subject`, oldest first."""
@@ -496,12 +490,12 @@ class Ledger(Application[UUID]):
 
     def entries(self, start: int = 1, stop: int | None = None) -> Iterator[Entry]:
         """Stored entries from `start` to `stop` (inclusive), decoded, in ledger order."""
-        for row in self._logged(start, stop):
+        for row in self.logged(start, stop):
             if row.stored is not None:
-                yield Entry(row.seq, self.mapper.to_domain_event(row.stored), row.leaf_hash)  # type: ignore[arg-type]
+                yield Entry(row.seq, self.decoded(row.stored), row.leaf_hash)
 
-    def _logged(self, start: int, stop: int | None) -> Iterator[LoggedEvent]:
-        """Log rows with their stored events, page by page."""
+    def logged(self, start: int = 1, stop: int | None = None) -> Iterator[LoggedEvent]:
+        """Log rows from `start` to `stop` (inclusive) with their stored events, page by page."""
         position = start
         while stop is None or position <= stop:
             limit = self.log_section_size if stop is None else min(self.log_section_size, stop - position + 1)
@@ -510,104 +504,6 @@ class Ledger(Application[UUID]):
             if len(rows) < limit:
                 return
             position = rows[-1].seq + 1
-
-    # The transparency log ---------------------------------------------------------------
-
-    def leaves(self, start: int = 1, stop: int | None = None) -> Iterator[tuple[int, bytes]]:
-        """(seq, leaf bytes) of stored entries, recomputed from the stored events.
-
-        An entry whose stored event is gone or cannot be decoded has no leaf and is left
-        out: whoever checks the leaves sees the gap and names it.
-        """
-        for row in self._logged(start, stop):
-            if row.stored is None:
-                continue
-            try:
-                event = self.mapper.to_domain_event(row.stored)
-                # Inside the try too: a changed byte can decode into the wrong types (the
-                # envelope as a plain dict, the timestamp as text), which fail only here.
-                leaf = leaf_of(row.seq, event, row.stored.topic).to_bytes()  # type: ignore[arg-type]
-            except Exception:  # a damaged event has no leaf; verification names it
-                continue
-            yield row.seq, leaf
-
-    def checkpoint(self, size: int | None = None) -> tuple[int, bytes] | None:
-        """(size, signed note with its stored cosignatures) of the checkpoint of `size` (latest by default)."""
-        found = self.ledger_recorder.latest_checkpoint() if size is None else self._checkpoint_of(size)
-        if found is None:
-            return None
-        size, note = found
-        lines = self.ledger_recorder.cosignatures(size)
-        if lines:
-            parsed = Note.parse(note)
-            note = parsed.with_signatures(*(Signature.from_line(line) for line in lines)).serialize()
-        return size, note
-
-    def _checkpoint_of(self, size: int) -> tuple[int, bytes] | None:
-        found = self.ledger_recorder.checkpoints(size, size)
-        return found[0] if found else None
-
-    def checkpoints(self, start: int = 1, stop: int | None = None) -> Iterator[tuple[int, bytes]]:
-        """Every stored checkpoint note from `start` to `stop`, oldest first (without cosignatures)."""
-        stop = self.refresh() if stop is None else stop
-        position = start
-        while position <= stop:
-            batch = self.ledger_recorder.checkpoints(position, min(stop, position + self.log_section_size - 1))
-            yield from batch
-            position += self.log_section_size
-
-    def receipt(self, seq: int, size: int | None = None) -> TlogProof:
-        """Entry `seq` with its inclusion proof against the checkpoint of `size` (latest by default)."""
-        found = self.checkpoint(size)
-        if found is None:
-            raise NotFoundError(f"no checkpoint of size {size} was signed" if size else "no checkpoint was signed yet")
-        size, note = found
-        if not 1 <= seq <= size:
-            raise NotFoundError(f"entry {seq} is not in the tree of {size} entries")
-        leaves = list(self.leaves(seq, seq))
-        if not leaves:
-            raise NotFoundError(f"entry {seq} is not stored")
-        proof = inclusion_proof(seq - 1, size, _StoredNodes(self.ledger_recorder))
-        return TlogProof(seq - 1, tuple(proof), note, extra=leaves[0][1])
-
-    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
-        """RFC 9162 consistency proof between the trees of `size1` and `size2` entries."""
-        head = self.refresh()
-        if not 0 < size1 <= size2 <= head:
-            raise NotFoundError(f"sizes must satisfy 0 < {size1} ≤ {size2} ≤ {head} (the log's size)")
-        return consistency_proof(size1, size2, _StoredNodes(self.ledger_recorder))
-
-    def add_cosignature(self, size: int, line: str) -> str:
-        """Store a witness's cosignature of the checkpoint of `size`; return the witness's name."""
-        try:
-            signature = Signature.from_line(line.strip())
-        except NoteError as exc:
-            raise PayloadError(f"not a cosignature line: {exc}", field="cosignature") from None
-        witness = self.witnesses.get(signature.name)
-        if witness is None or witness.key_id != signature.key_id:
-            raise SignatureError(f"{signature.name} is not a witness this ledger trusts")
-        found = self._checkpoint_of(size)
-        if found is None:
-            raise NotFoundError(f"no checkpoint of size {size} was signed")
-        try:
-            witness.verify(Note.parse(found[1]).text, signature)
-        except NoteError as exc:
-            raise SignatureError(f"the cosignature by {signature.name} does not verify: {exc}") from None
-        self.ledger_recorder.add_cosignature(size, signature.name, signature.line().rstrip("\n"))
-        return signature.name
-
-
-class _StoredNodes:
-    """A NodeReader over the Merkle nodes in storage (one query per node)."""
-
-    def __init__(self, recorder: LedgerRecorder) -> None:
-        self._recorder = recorder
-
-    def node(self, level: int, index: int) -> bytes:
-        found = self._recorder.tree_nodes([(level, index)])
-        if (level, index) not in found:
-            raise LogIntegrityError(f"the stored Merkle tree lacks node ({level}, {index})")
-        return found[(level, index)]
 
 
 class _HeadMoved(Exception):

@@ -71,6 +71,16 @@ class SignatureError(LedgerError):
     """The signature does not verify, or the signer's key is unknown or revoked."""
 
     kind = "bad_signature"
+    messages: ClassVar[Mapping[str, str]] = {
+        "unknown_key": "signed by {key_id}, a key the ledger never registered",
+        "revoked_key": "signed by {key_id}, which was revoked before this entry ({revocation})",
+        "founder_not_root": "ledger.initialise must be signed by the root key it names",
+        "root_not_pinned": "the root key {key_id} is not the pinned {pinned}",
+        "unregistered_author": "key {key_id} is not registered in this ledger",
+        "revoked_author": "key {key_id} was revoked ({revocation})",
+        "untrusted_witness": "{witness} is not a witness this ledger trusts",
+        "bad_cosignature": "the cosignature by {witness} does not verify: {detail}",
+    }
 
 
 class NotAuthorizedError(LedgerError):
@@ -101,15 +111,33 @@ class ReplayError(LedgerError):
     """The envelope (same nonce or same payload bytes) was appended before."""
 
     kind = "replay"
+    messages: ClassVar[Mapping[str, str]] = {
+        "replay": "this envelope (nonce {nonce}) was already appended as entry {seq}"
+    }
 
 
 class ConflictError(LedgerError):
     """Concurrent appends kept conflicting; nothing was appended, try again."""
 
     kind = "busy"
+    messages: ClassVar[Mapping[str, str]] = {
+        "busy": "the ledger kept changing under this command; nothing was appended, try again"
+    }
 
 
 class LogIntegrityError(LedgerError):
     """The stored log does not extend what the log key signed before; nothing is appended."""
 
     kind = "log_integrity"
+    messages: ClassVar[Mapping[str, str]] = {
+        "tree_unreadable": "refusing to append: {detail}",
+        "no_checkpoint_signed": "refusing to append: no checkpoint was signed for the {size} entries",
+        "checkpoint_unverified": "refusing to append: the latest checkpoint does not verify ({detail})",
+        "tree_does_not_extend": (
+            "refusing to sign: the stored tree of {size} entries does not extend "
+            "the checkpoint signed for {signed} entries"
+        ),
+        "missing_node": "the stored Merkle tree lacks node ({level}, {index})",
+        "log_gap": "the ledger skips from entry {last} to entry {seq}",
+        "event_missing": "entry {seq} is in the log but its stored event is missing",
+    }

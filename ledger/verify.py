@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 from ledger.application import Ledger, leaf_of
 from ledger.errors import LedgerError
+from ledger.serving import LogServer
+from ledger.storage.config import MEMORY_URL, persistence_env
 from ledger.tlog.inspection import Fault, Inspector
 from ledger.tlog.log import leaf_hash
 from ledger.tlog.notes import NoteVerifier
@@ -55,10 +57,7 @@ def verify_ledger(
     checks each checkpoint note and entry signature it has already seen valid only once.
     """
     replica = Ledger(
-        env={
-            "PERSISTENCE_MODULE": "ledger.storage.popo:Factory",
-            "ROOT_KEY_ID": ledger.pinned_root_key_id or "",
-        },
+        env={**persistence_env(MEMORY_URL), "ROOT_KEY_ID": ledger.pinned_root_key_id or ""},
         documents=ledger.documents,
     )
     recorder = ledger.ledger_recorder
@@ -94,8 +93,8 @@ def verify_ledger(
             inspector = Inspector(
                 log_vkey=log_vkey, origin=NoteVerifier(log_vkey).name, root_key_id=ledger.pinned_root_key_id
             )
-        # The leaves framed above are what ledger.leaves() yields: every decodable stored event.
-        report = inspector.inspect(leaves, (note for _, note in ledger.checkpoints()))
+        # The leaves framed above are what LogServer.leaves() yields: every decodable stored event.
+        report = inspector.inspect(leaves, (note for _, note in LogServer(ledger).checkpoints()))
         # The replay above already named what it found; add what only the tree and checkpoints show.
         faults.extend(fault for fault in report.faults if fault.seq is None or fault.seq not in seen)
     return faults
@@ -111,10 +110,10 @@ def _check_entry(ledger: Ledger, replica: Ledger, row: LoggedEvent, leaves: list
             )
         ]
     try:
-        event = ledger.mapper.to_domain_event(row.stored)
+        event = ledger.decoded(row.stored)
         # A changed byte can decode into the wrong types (the envelope as a plain dict,
         # the timestamp as text): only framing the leaf shows it.
-        leaf = leaf_of(row.seq, event, row.stored.topic)  # type: ignore[arg-type]
+        leaf = leaf_of(row.seq, event, row.stored.topic)
         data = leaf.to_bytes()
     except Exception as exc:
         return [Fault(row.seq, f"the stored event cannot be decoded (changed bytes?): {exc}")]
@@ -128,9 +127,9 @@ def _check_entry(ledger: Ledger, replica: Ledger, row: LoggedEvent, leaves: list
             )
         )
     try:
-        receipt = replica.append(event.envelope, recorded_at=event.timestamp)  # type: ignore[attr-defined]
+        receipt = replica.append(event.envelope, recorded_at=event.timestamp)
     except LedgerError as exc:
-        faults.append(Fault(row.seq, f"{type(exc).__name__}: {exc}"))
+        faults.append(Fault(row.seq, f"{_kind_of(exc)}: {exc}"))
         return faults
     stored = (row.stored.originator_id, row.stored.originator_version, row.stored.topic)
     replayed = (receipt.aggregate_id, receipt.version, receipt.event_type)
@@ -143,3 +142,8 @@ def _check_entry(ledger: Ledger, replica: Ledger, row: LoggedEvent, leaves: list
             )
         )
     return faults
+
+
+def _kind_of(error: LedgerError) -> str:
+    """The kind of refusal a fault names (`ledger.errors`), whichever subclass declared its code."""
+    return next(klass.__name__ for klass in type(error).__mro__ if klass.__module__ == LedgerError.__module__)

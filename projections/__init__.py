@@ -11,7 +11,7 @@ by `rebuild`, and replayed to any position or date by `replay` in a throwaway st
         then.compilation(2023)
 """
 
-from projections.rows import ProjectionError
+from projections.errors import ProjectionError
 from projections.runner import catch_up, open_views, position_as_of, rebuild, replay
 from projections.views import Views
 

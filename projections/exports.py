@@ -33,6 +33,7 @@ from typing import Any
 
 from ledger.domain.local_time import LOCAL_TIME
 from ledger.domain.rules import LEVEL_NAMES
+from projections.errors import ExportError
 
 #: The formats every report is written in.
 FORMATS = ("xlsx", "csv")
@@ -59,10 +60,6 @@ STATUS_NAMES = {
 NO_RESULT = "Chưa có kết quả"
 #: The zip time stamp when the views hold no entry (the earliest a zip archive can say).
 EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
-
-
-class ExportError(ValueError):
-    """A report cannot be written as asked (an unknown format)."""
 
 
 @dataclass(frozen=True)
@@ -292,8 +289,7 @@ def write(report: Report, source: Source, fmt: str) -> bytes:
         return to_xlsx(report, source)
     if fmt == "csv":
         return to_csv(report)
-    msg = f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})"
-    raise ExportError(msg)
+    raise ExportError("unknown_report_format", format=fmt, formats=", ".join(FORMATS))
 
 
 def to_csv(report: Report) -> bytes:
@@ -309,55 +305,21 @@ def to_csv(report: Report) -> bytes:
 def to_xlsx(report: Report, source: Source) -> bytes:
     """The report as a workbook: title block, a frozen header, column widths, formatted cells."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+    from openpyxl.styles import Alignment, Border, NamedStyle, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.writer.excel import ExcelWriter
 
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _sheet_title(report.sheet)
-    width = len(report.columns)
-    last = get_column_letter(width)
-
-    sheet.append([report.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.merge_cells(f"A1:{last}1")
-    for line in report.lines:
-        sheet.append([line])
-        row = sheet.max_row
-        sheet.cell(row, 1).font = Font(italic=True)
-        sheet.cell(row, 1).alignment = Alignment(horizontal="center")
-        sheet.merge_cells(f"A{row}:{last}{row}")
-    sheet.append([])
-
+    last = get_column_letter(len(report.columns))
+    _write_title(sheet, report, last)
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    header_font = Font(bold=True)
-    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    grouped = any(column.group for column in report.columns)
     first = sheet.max_row + 1
-    header_rows = 2 if grouped else 1
-    for number, column in enumerate(report.columns, 1):
-        cells = [column.group or column.heading, column.heading] if grouped else [column.heading]
-        for offset, text in enumerate(cells):
-            cell = sheet.cell(first + offset, number, text)
-            cell.font, cell.fill, cell.alignment, cell.border = header_font, header_fill, centred, border
-        if grouped and column.group is None:
-            sheet.merge_cells(start_row=first, start_column=number, end_row=first + 1, end_column=number)
-    if grouped:
-        start = 1
-        while start <= width:
-            group = report.columns[start - 1].group
-            end = start
-            while end < width and group is not None and report.columns[end].group == group:
-                end += 1
-            if group is not None and end > start:
-                sheet.merge_cells(start_row=first, start_column=start, end_row=first, end_column=end)
-            start = end + 1
-    data = first + header_rows
+    data = _write_header(sheet, report, first, border)
     styles: dict[str, str] = {}  # one named style per cell format: assigning it is cheap
 
     def style(number_format: str, wrap: bool) -> str:
@@ -376,7 +338,7 @@ def to_xlsx(report: Report, source: Source) -> bytes:
 
     for number, column in enumerate(report.columns, 1):
         sheet.column_dimensions[get_column_letter(number)].width = _width(report, number - 1, column)
-    sheet.freeze_panes = sheet.cell(data, report.frozen_columns + 1)
+    sheet.freeze_panes = f"{get_column_letter(report.frozen_columns + 1)}{data}"
     if report.rows:
         sheet.auto_filter.ref = f"A{data - 1}:{last}{data + len(report.rows) - 1}"
     sheet.print_title_rows = f"{first}:{data - 1}"
@@ -384,7 +346,7 @@ def to_xlsx(report: Report, source: Source) -> bytes:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
     moment = source.moment.replace(tzinfo=None)  # openpyxl writes naive times as UTC
     properties = workbook.properties
@@ -399,6 +361,52 @@ def to_xlsx(report: Report, source: Source) -> bytes:
     archive = _StampedZip(out, max(stamp, (1980, 1, 1, 0, 0, 0)))
     ExcelWriter(workbook, archive).save()  # closes the archive
     return out.getvalue()
+
+
+def _write_title(sheet: Any, report: Report, last: str) -> None:
+    """The title and its lines, each merged across the columns, then an empty row."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet.append([report.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(f"A1:{last}1")
+    for line in report.lines:
+        sheet.append([line])
+        row = sheet.max_row
+        sheet.cell(row, 1).font = Font(italic=True)
+        sheet.cell(row, 1).alignment = Alignment(horizontal="center")
+        sheet.merge_cells(f"A{row}:{last}{row}")
+    sheet.append([])
+
+
+def _write_header(sheet: Any, report: Report, first: int, border: Any) -> int:
+    """The column headings from row `first` (two rows when columns are grouped); return the first data row."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    header_font = Font(bold=True)
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    width = len(report.columns)
+    grouped = any(column.group for column in report.columns)
+    for number, column in enumerate(report.columns, 1):
+        cells = [column.group or column.heading, column.heading] if grouped else [column.heading]
+        for offset, text in enumerate(cells):
+            cell = sheet.cell(first + offset, number, text)
+            cell.font, cell.fill, cell.alignment, cell.border = header_font, header_fill, centred, border
+        if grouped and column.group is None:
+            sheet.merge_cells(start_row=first, start_column=number, end_row=first + 1, end_column=number)
+    if grouped:
+        start = 1
+        while start <= width:
+            group = report.columns[start - 1].group
+            end = start
+            while end < width and group is not None and report.columns[end].group == group:
+                end += 1
+            if group is not None and end > start:
+                sheet.merge_cells(start_row=first, start_column=start, end_row=first, end_column=end)
+            start = end + 1
+    return first + (2 if grouped else 1)
 
 
 class _StampedZip(zipfile.ZipFile):

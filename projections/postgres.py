@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Composed
 
 from projections.schema import TABLES, TRACKING_TABLE, Row, Statements, Table, fingerprint
 from projections.views import Views
@@ -39,7 +39,7 @@ class PostgresViews(Views, PostgresTrackingRecorder):
         self._init_views(application_name)
         self._owns_datastore = owns_datastore
         for table in TABLES:
-            self.sql_create_statements += [SQL(statement) for statement in self.statements.create(table)]  # type: ignore[arg-type]
+            self.sql_create_statements += [Composed([SQL(statement)]) for statement in self.statements.create(table)]
 
     @contextmanager
     def _reading(self) -> Iterator[Any]:

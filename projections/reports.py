@@ -114,7 +114,7 @@ def deadline_rows(
     adjustments: dict[str, dict[str, Any]] = {a["obligation"]: a for a in loads(cycle["adjustments"])}
     expected = owed(year, cycle, indices, units.values())
     found = {(r["obligation"], r["unit"], r["item"]): r for r in recorded}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in set(expected) | set(found):
         obligation, code, item = key
         due_text = deadlines.get(obligation)
@@ -182,6 +182,11 @@ def recorded_inputs(rating: Row) -> tuple[tuple[Input, ...], tuple[str, ...]]:
     return inputs, tuple(loads(rating["missing"]) or ())
 
 
+#: The results in force by index code and unit, and the number of peers by (index code, class).
+ResultsByIndex = dict[str, dict[str, Row]]
+Peers = dict[tuple[str, str], int]
+
+
 def compile_year(
     ratings: Iterable[Row],
     rulesets: Mapping[str, Row],
@@ -195,8 +200,8 @@ def compile_year(
     `results` are the rows of the index results in force for the year. The peers of a
     result are the units of the same class in the same results, as when it was computed.
     """
-    by_index: dict[str, dict[str, Row]] = {}
-    peers: dict[tuple[str, str], int] = {}
+    by_index: ResultsByIndex = {}
+    peers: Peers = {}
     for row in results:
         by_index.setdefault(row["index_code"], {})[row["unit"]] = row
         peers[(row["index_code"], row["unit_class"])] = peers.get((row["index_code"], row["unit_class"]), 0) + 1
@@ -209,61 +214,20 @@ def compile_year(
         unit_class = unit["unit_class"] if unit else None
         ruleset = rulesets.get(rating["ruleset"])
         entries: list[dict[str, Any]] = []
-        inputs: list[Input] = []
-        missing: list[str] = []
+        inputs: tuple[Input, ...] = ()
+        missing: tuple[str, ...] = ()
         level = None
         if ruleset is not None and unit_class is not None:
             if ruleset["subject"] not in parameters:
                 parameters[ruleset["subject"]] = parameters_of(ruleset)
             params = parameters[ruleset["subject"]]
-            for code in loads(ruleset["indices"]).get(unit_class, ()):
-                row = by_index.get(code, {}).get(rating["unit"])
-                index = indices.get(code)
-                if row is None or index is None:
-                    missing.append(code)
-                    entries.append(
-                        {
-                            "index": code,
-                            "index_name": index["name"] if index else None,
-                            "level": NOT_EVALUATED,
-                            "missing": True,
-                        }
-                    )
-                    continue
-                given = Input(
-                    index=code,
-                    results=row["subject"],
-                    score=Decimal(row["score"]),
-                    maximum=Decimal(index["maximum"]),
-                    rank=row["rank"],
-                    peers=peers[(code, unit_class)],
-                )
-                inputs.append(given)
-                entries.append(
-                    {
-                        "index": code,
-                        "index_name": index["name"],
-                        "results": row["subject"],
-                        "score": row["score"],
-                        "maximum": index["maximum"],
-                        "rank": row["rank"],
-                        "peers": given.peers,
-                        "band": row["band"],
-                        "measured_year": row["measured_year"],
-                        "decision": row["decision"],
-                        "version_seq": row["version_seq"],
-                        "corrections": row["corrections"],
-                        "level": index_level(params, given),
-                        "missing": False,
-                    }
-                )
-            level = evaluate(params, tuple(inputs), tuple(missing)).level
-        computed_inputs, computed_missing = recorded_inputs(rating)
-        consistent = (
-            level is not None
-            and (tuple(inputs), tuple(missing)) == (computed_inputs, computed_missing)
-            and level == rating["computed_level"]
-        )
+            codes = loads(ruleset["indices"]).get(unit_class, ())
+            entries, inputs, missing = _head_entries(
+                rating["unit"], unit_class, codes, params, by_index, peers, indices
+            )
+            level = evaluate(params, inputs, missing).level
+        recorded = recorded_inputs(rating)
+        consistent = level is not None and (inputs, missing) == recorded and level == rating["computed_level"]
         officer = officers.get(rating["officer"] or "")
         table.append(
             {
@@ -288,6 +252,58 @@ def compile_year(
         )
     table.sort(key=lambda entry: unit_order(units.get(entry["unit"]), entry["unit"]))
     return table
+
+
+def _head_entries(
+    unit: str,
+    unit_class: str,
+    codes: Iterable[str],
+    params: Parameters,
+    by_index: ResultsByIndex,
+    peers: Peers,
+    indices: Mapping[str, Row],
+) -> tuple[list[dict[str, Any]], tuple[Input, ...], tuple[str, ...]]:
+    """One head's line per applicable index, and the inputs and missing indices of its level."""
+    entries: list[dict[str, Any]] = []
+    inputs: list[Input] = []
+    missing: list[str] = []
+    for code in codes:
+        result = by_index.get(code, {}).get(unit)
+        index = indices.get(code)
+        if result is None or index is None:
+            missing.append(code)
+            entries.append(
+                {"index": code, "index_name": index["name"] if index else None, "level": NOT_EVALUATED, "missing": True}
+            )
+            continue
+        given = Input(
+            index=code,
+            results=result["subject"],
+            score=Decimal(result["score"]),
+            maximum=Decimal(index["maximum"]),
+            rank=result["rank"],
+            peers=peers[(code, unit_class)],
+        )
+        inputs.append(given)
+        entries.append(
+            {
+                "index": code,
+                "index_name": index["name"],
+                "results": result["subject"],
+                "score": result["score"],
+                "maximum": index["maximum"],
+                "rank": result["rank"],
+                "peers": given.peers,
+                "band": result["band"],
+                "measured_year": result["measured_year"],
+                "decision": result["decision"],
+                "version_seq": result["version_seq"],
+                "corrections": result["corrections"],
+                "level": index_level(params, given),
+                "missing": False,
+            }
+        )
+    return entries, tuple(inputs), tuple(missing)
 
 
 # Rows as answers -------------------------------------------------------------------------

@@ -28,11 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper
 
-from ledger.application import EnvelopeAsDSSE
 from ledger.domain.local_time import LOCAL_TIME
 from ledger.errors import LogIntegrityError
+from ledger.storage.config import Backend
+from ledger.storage.transcodings import EnvelopeAsDSSE
+from projections.errors import PositionMoved, ViewRequestError
 from projections.rows import Fact, fact_of, fact_of_state
-from projections.views import PositionMoved, Views
+from projections.views import Views
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -54,26 +56,29 @@ def open_views(ledger: Ledger) -> Views:
     """The views of `ledger`, in its own database (created if needed; not caught up).
 
     SQLite: the same file, through the ledger's connection pool. PostgreSQL: the same
-    database and schema, through the ledger's pool. In memory (``ledger.storage.popo``): a
+    database and schema, through the ledger's pool. In memory (`Backend.MEMORY`): a
     private in-memory SQLite database, unique to this call.
     """
-    module = ledger.env.get("PERSISTENCE_MODULE") or ""
     views: Views
-    if module.startswith("ledger.storage.sqlite"):
+    datastore = ledger.datastore
+    if ledger.backend is Backend.SQLITE:
+        from eventsourcing.sqlite import SQLiteDatastore
+
         from projections.sqlite import SQLiteViews
 
-        views = SQLiteViews(ledger.recorder.datastore, application_name=ledger.name)  # type: ignore[attr-defined]
-    elif module.startswith("ledger.storage.postgres"):
+        assert isinstance(datastore, SQLiteDatastore)
+        views = SQLiteViews(datastore, application_name=ledger.name)
+    elif ledger.backend is Backend.POSTGRESQL:
+        from eventsourcing.postgres import PostgresDatastore
+
         from projections.postgres import PostgresViews
 
-        views = PostgresViews(ledger.recorder.datastore, application_name=ledger.name)  # type: ignore[attr-defined]
-    elif module.startswith("ledger.storage.popo"):
+        assert isinstance(datastore, PostgresDatastore)
+        views = PostgresViews(datastore, application_name=ledger.name)
+    else:
         from projections.sqlite import SQLiteViews
 
         return SQLiteViews.in_memory(f"views-{uuid.uuid4().hex}", application_name=ledger.name)
-    else:
-        msg = f"no views for the ledger's persistence module {module!r}"
-        raise ValueError(msg)
     # Processes that start together take turns, as for the ledger's own tables: the first
     # creates (or replaces) the tables, the others find them made.
     with ledger.ledger_recorder.append_lock():
@@ -97,8 +102,7 @@ def catch_up(
     batch is committed.
     """
     if batch < 1:
-        msg = "batch must be at least 1"
-        raise ValueError(msg)
+        raise ViewRequestError("batch_too_small")
     applied = 0
     retries = 0
     while True:
@@ -156,10 +160,10 @@ def _fact(ledger: Ledger, row: LoggedEvent, expected: int, plain: bool | None = 
     """The fact of one logged entry: read from its stored bytes when they are `plain` JSON, else
     from the event the ledger's mapper decodes."""
     if row.seq != expected:
-        raise LogIntegrityError(f"the ledger skips from entry {expected - 1} to entry {row.seq}")
+        raise LogIntegrityError("log_gap", last=expected - 1, seq=row.seq)
     stored = row.stored
     if stored is None:
-        raise LogIntegrityError(f"entry {row.seq} is in the log but its stored event is missing")
+        raise LogIntegrityError("event_missing", seq=row.seq)
     if plain is None:
         plain = _plain_json(ledger.mapper)
     if plain:
@@ -212,16 +216,14 @@ def replay(
     (the caller removes it). Close the returned views (or use them in a ``with`` block).
     """
     if position is not None and as_of is not None:
-        msg = "replay to a position or as of a moment, not both"
-        raise ValueError(msg)
+        raise ViewRequestError("position_and_moment")
     head = ledger.ledger_recorder.max_seq()
     if as_of is not None:
         position = position_as_of(ledger, as_of)
     elif position is None:
         position = head
     if not 0 <= position <= head:
-        msg = f"position {position} is outside the ledger (0 to {head})"
-        raise ValueError(msg)
+        raise ViewRequestError("position_outside_ledger", position=position, head=head)
     from projections.sqlite import SQLiteViews
 
     if into is None:
@@ -240,8 +242,7 @@ def end_of(as_of: date | datetime) -> datetime:
     """The moment `as_of` names: a date is the end of that day in Hưng Yên; a datetime must be aware."""
     if isinstance(as_of, datetime):
         if as_of.tzinfo is None or as_of.utcoffset() is None:
-            msg = "as_of needs a time zone (e.g. +07:00); the ledger never reads a local clock"
-            raise ValueError(msg)
+            raise ViewRequestError("moment_without_zone")
         return as_of.astimezone(UTC)
     return datetime.combine(as_of, time.max, tzinfo=LOCAL_TIME).astimezone(UTC)
 
@@ -266,6 +267,6 @@ def _times_backwards(ledger: Ledger, page: int = TIMES_PAGE) -> Iterator[tuple[i
         rows = ledger.ledger_recorder.select_logged(start, stop - start + 1)
         for row in reversed(rows):
             if row.stored is None:
-                raise LogIntegrityError(f"entry {row.seq} is in the log but its stored event is missing")
-            yield row.seq, ledger.mapper.to_domain_event(row.stored).timestamp
+                raise LogIntegrityError("event_missing", seq=row.seq)
+            yield row.seq, ledger.decoded(row.stored).timestamp
         stop = start - 1

@@ -13,10 +13,11 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore, SQLiteTrackingRecorder
 
+from projections.errors import ReplayFileExistsError
 from projections.schema import TABLES, TRACKING_TABLE, Row, Statements
 from projections.views import Views
 
@@ -79,11 +80,10 @@ class SQLiteViews(Views, SQLiteTrackingRecorder):
         return views
 
     @classmethod
-    def in_file(cls, path: Path, *, application_name: str = "ledger") -> SQLiteViews:
+    def in_file(cls, path: Path, *, application_name: str = "ledger") -> Self:
         """Views in a new SQLite file of their own at `path` (which must not exist yet)."""
         if path.exists():
-            msg = f"{path} exists already; replays go into a new file"
-            raise FileExistsError(msg)
+            raise ReplayFileExistsError("replay_file_exists", path=str(path))
         views = cls(SQLiteDatastore(str(path)), application_name=application_name, owns_datastore=True)
         views.prepare()
         return views

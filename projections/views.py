@@ -21,11 +21,12 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from eventsourcing.persistence import PersistenceError
 
 from projections import reports
+from projections.errors import NotLoadedError, PositionMoved
 from projections.rows import Batch, Fact
 from projections.schema import OFFICERS, SCHEMA_ROW, TABLES, Row, Statements, Table, fingerprint
 
@@ -77,10 +78,6 @@ class RowCache:
         self.position = position
 
 
-class PositionMoved(Exception):
-    """Another process moved the views past the position this batch was read at."""
-
-
 class Views:
     """The read models of one ledger, in the ledger's own database (or a throwaway one).
 
@@ -114,7 +111,7 @@ class Views:
     def close(self) -> None:
         """Release what this object opened (never the ledger's own connections)."""
 
-    def __enter__(self) -> Views:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -213,8 +210,8 @@ class Views:
                     unknown[table] = sorted(subjects.difference(known))
             if unknown:
                 with self._reading() as cursor:
-                    for table, subjects in unknown.items():
-                        batch.load(table, subjects, self._rows_of(cursor, table, subjects))
+                    for table, missing in unknown.items():
+                        batch.load(table, missing, self._rows_of(cursor, table, missing))
             for fact in facts:
                 batch.apply(fact)
             try:
@@ -253,7 +250,7 @@ class Views:
                 (end, self.application_name, start),
             )
         if cursor.rowcount != 1:
-            raise PositionMoved(f"the views moved past {start} while this batch was prepared")
+            raise PositionMoved("views_moved", start=start)
 
     def _flush(self, cursor: Any, batch: Batch) -> None:
         for table, groups in batch.replaced.items():
@@ -436,7 +433,7 @@ def _values(table: Table, rows: Iterable[Row]) -> list[tuple[Any, ...]]:
     try:
         return [values(row) for row in rows]
     except KeyError as exc:  # pragma: no cover - a row builder bug
-        raise KeyError(f"a {table.name} row lacks column {exc}") from None
+        raise NotLoadedError("missing_column", table=table.name, column=str(exc)) from None
 
 
 def _sortable(value: Any) -> tuple[int, Any]:

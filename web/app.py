@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 
+from ledger.serving import LogServer
 from projections import catch_up, open_views
 from web import api, security, text
 from web.accounts import AccountStore
@@ -41,9 +42,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance: Instan
     ledger = instance.open_ledger()
     views = open_views(ledger)
     catch_up(ledger, views)
-    accounts = AccountStore(ledger.recorder.datastore)
+    accounts = AccountStore(ledger.datastore)
     accounts.create_tables()
-    app.extensions.update(ledger=ledger, views=views, accounts=accounts, instance=instance)
+    log = LogServer(ledger, witnesses=instance.witnesses())
+    app.extensions.update(ledger=ledger, log=log, views=views, accounts=accounts, instance=instance)
     app.extensions["documents"] = instance.documents()
     if instance.is_demo():
         # The demo authority approves at once the keys made in the browser (web.areas.enrol);

@@ -140,4 +140,4 @@ class Instance:
         self.path.mkdir(parents=True, exist_ok=True)
         env = persistence_env(self.database_url)
         env["ROOT_KEY_ID"] = self.pinned_root_key_id() or ""
-        return Ledger(env=env, documents=self.documents(), log_signer=self.log_signer(), witnesses=self.witnesses())
+        return Ledger(env=env, documents=self.documents(), log_signer=self.log_signer())

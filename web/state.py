@@ -1,4 +1,4 @@
-"""What a request reaches through the application: the ledger, its read models, accounts, documents.
+"""What a request reaches through the application: the ledger, its log, read models, accounts, documents.
 
 The factory (`web.app.create_app`) attaches them as extensions; views reach them only here.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ledger.application import Ledger
+from ledger.serving import LogServer
 from ledger.storage.documents import DocumentStore
 from projections import Views, catch_up
 from web.accounts import AccountStore
@@ -18,6 +19,12 @@ def get_ledger() -> Ledger:
     """The application's ledger."""
     ledger: Ledger = current_app.extensions["ledger"]
     return ledger
+
+
+def get_log() -> LogServer:
+    """The ledger's transparency log, served with this instance's trusted witnesses."""
+    log: LogServer = current_app.extensions["log"]
+    return log
 
 
 def get_views() -> Views:

@@ -23,7 +23,7 @@ from keys.files import write_atomically
 from ledger.domain.fields import Reader
 from ledger.domain.handlers import DocumentChecker
 from ledger.domain.submissions import MAX_DOCUMENT_BYTES, DocumentRef
-from ledger.errors import NotFoundError, PayloadError
+from ledger.storage.errors import DocumentError, MissingDocumentError
 
 _ZIP_MAX_ENTRIES = 2000
 _ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -45,7 +45,7 @@ def sniff(data: bytes, field: str = "document") -> str:
         return "image/jpeg"
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data, field)
-    raise PayloadError("is not a PDF, DOCX, XLSX, ODT, PNG or JPEG file (judged by its content)", field=field)
+    raise DocumentError("unknown_file_type", field=field)
 
 
 def _sniff_zip(data: bytes, field: str) -> str:
@@ -53,10 +53,10 @@ def _sniff_zip(data: bytes, field: str) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             if len(entries) > _ZIP_MAX_ENTRIES:
-                raise PayloadError(f"holds more than {_ZIP_MAX_ENTRIES} archive entries", field=field)
+                raise DocumentError("too_many_archive_entries", field=field, limit=_ZIP_MAX_ENTRIES)
             uncompressed = sum(entry.file_size for entry in entries)
             if uncompressed > _ZIP_MAX_UNCOMPRESSED or uncompressed > _ZIP_MAX_RATIO * max(len(data), 1):
-                raise PayloadError("expands far beyond its size (a zip bomb?)", field=field)
+                raise DocumentError("zip_bomb", field=field)
             names = {entry.filename for entry in entries}
             for marker, media_type in _OFFICE_MARKERS.items():
                 if marker in names:
@@ -64,8 +64,8 @@ def _sniff_zip(data: bytes, field: str) -> str:
             if "mimetype" in names and archive.read("mimetype").strip() == _ODT.encode():
                 return _ODT
     except zipfile.BadZipFile:
-        raise PayloadError("is a damaged ZIP/Office file", field=field) from None
-    raise PayloadError("is a ZIP archive but not a DOCX, XLSX or ODT document", field=field)
+        raise DocumentError("damaged_archive", field=field) from None
+    raise DocumentError("archive_not_a_document", field=field)
 
 
 class DocumentStore(DocumentChecker):
@@ -81,9 +81,9 @@ class DocumentStore(DocumentChecker):
     def put(self, data: bytes, name: str, *, field: str = "document") -> DocumentRef:
         """Store `data` (idempotent) and return its reference; PayloadError if refused."""
         if not data:
-            raise PayloadError("is empty (0 bytes)", field=field)
+            raise DocumentError("empty_document", field=field)
         if len(data) > MAX_DOCUMENT_BYTES:
-            raise PayloadError(f"is larger than the {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB limit", field=field)
+            raise DocumentError("document_too_large", field=field, limit_mib=MAX_DOCUMENT_BYTES // (1024 * 1024))
         media_type = sniff(data, field)
         ref = DocumentRef.read(
             Reader(
@@ -106,9 +106,9 @@ class DocumentStore(DocumentChecker):
         try:
             data = self.path(sha256).read_bytes()
         except FileNotFoundError:
-            raise NotFoundError(f"document {sha256} is not in the document store") from None
+            raise MissingDocumentError("document_not_stored", sha256=sha256) from None
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise PayloadError(f"stored document {sha256} no longer matches its hash", field="document")
+            raise DocumentError("document_changed", field="document", sha256=sha256)
         return data
 
     def check(self, ref: DocumentRef, field: str) -> None:
@@ -117,34 +117,23 @@ class DocumentStore(DocumentChecker):
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            raise NotFoundError(
-                f"document {ref.sha256[:12]}… ({ref.name}) was not uploaded to the document store",
-                field=field,
+            raise MissingDocumentError(
+                "document_not_uploaded", field=field, prefix=ref.sha256[:12], name=ref.name
             ) from None
         if size != ref.size:
-            raise PayloadError(
-                f"size {ref.size} does not match the stored document ({size} bytes)",
-                field=f"{field}.size",
-            )
+            raise DocumentError("document_size_mismatch", field=f"{field}.size", size=ref.size, stored=size)
         with path.open("rb") as handle:
             head = handle.read(1 << 16)
         kind = sniff(head if not head.startswith(b"PK") else path.read_bytes(), field)
         if kind != ref.media_type:
-            raise PayloadError(f"the stored document is {kind}, not {ref.media_type}", field=f"{field}.media_type")
-
-
-def referenced_documents(entries: Iterable[Any], store: DocumentStore) -> Iterator[tuple[str, bytes]]:
-    """(SHA-256, bytes) of every document the entries' statements reference, once each."""
-    seen: set[str] = set()
-    for entry in entries:
-        for sha256 in _document_hashes(entry.envelope.statement.body):
-            if sha256 not in seen:
-                seen.add(sha256)
-                yield sha256, store.read(sha256)
+            raise DocumentError(
+                "document_type_mismatch", field=f"{field}.media_type", stored=kind, stated=ref.media_type
+            )
 
 
 def documents_of_leaves(leaves: Iterable[tuple[int, bytes]], store: DocumentStore) -> Iterator[tuple[str, bytes]]:
-    """Like `referenced_documents`, for (seq, leaf bytes) as `Ledger.leaves` gives them.
+    """(SHA-256, bytes) of every document the leaves' statements reference, once each, for
+    (seq, leaf bytes) as `LogServer.leaves` gives them.
 
     The exporter uses this so that a damaged stored event does not stop the export: it
     has no leaf (the inspector names the gap), and a leaf whose payload is not a

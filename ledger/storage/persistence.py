@@ -17,11 +17,12 @@ from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
+from ledger.storage.config import Backend
 from ledger.tlog.log import completing_seq, subtree_in_row, subtrees_completed
 from ledger.tlog.merkle import HASH_SIZE
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from ledger.tlog.log import LogEntry
-    from ledger.tlog.merkle import NodeReader
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,13 @@ class LedgerRecorder(ApplicationRecorder):
     (`create_table`) wraps the library's.
     """
 
+    #: Where this recorder stores the ledger.
+    backend: ClassVar[Backend]
+
     def create_table(self) -> None:
         """Create the tables, taking turns with other processes: those that start together
         (gunicorn's workers) would otherwise run the library's DDL at once, which PostgreSQL
-        refuses ("tuple concurrently updated"); and a ledger of the earlier layout is moved
-        once, by the first."""
+        refuses ("tuple concurrently updated")."""
         with self.append_lock():
             super().create_table()  # type: ignore[misc]  # the library's SQL recorder, next in line
 
@@ -159,28 +161,10 @@ def log_entry_of(kwargs: dict[str, Any], stored_events: Sequence[StoredEvent]) -
     return entry
 
 
-#: What earlier versions stored beside the log: the Merkle tree in a table of its own, and a
-#: payload digest column whose uniqueness the nonce's already implies (the payload carries it).
-#: A recorder that finds this layout moves the tree into the log rows when it creates its tables.
-EARLIER_TREE_TABLE = "tree"
-EARLIER_DIGEST_COLUMN = "payload_sha256"
-
-
-def subtrees_from_tree(seq: int, tree: NodeReader) -> bytes:
-    """What the log row at `seq` keeps of a whole Merkle tree: the subtrees its entry completes."""
-    digests = []
-    for level in range(1, subtrees_completed(seq) + 1):
-        key = (level, (seq >> level) - 1)
-        try:
-            digests.append(tree.node(*key))
-        except LookupError:
-            msg = f"the stored Merkle tree lacks node {key}, which entry {seq} completes"
-            raise IntegrityError(msg) from None
-    return b"".join(digests)
-
-
 class POPOLedgerRecorder(POPOApplicationRecorder, LedgerRecorder):
     """In-memory ledger storage, for unit tests and throwaway replays."""
+
+    backend = Backend.MEMORY
 
     def __init__(self) -> None:
         super().__init__()

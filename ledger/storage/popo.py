@@ -1,4 +1,4 @@
-"""The ledger in memory: ``PERSISTENCE_MODULE=ledger.storage.popo:Factory`` (tests, replays)."""
+"""The ledger in memory: selected by the ``memory:`` database URL (tests, replays)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ledger on PostgreSQL (production): ``PERSISTENCE_MODULE=ledger.storage.postgres:Factory``.
+"""The ledger on PostgreSQL (production), selected by a ``postgresql://`` database URL.
 
 The library serialises inserts with ``LOCK TABLE … IN EXCLUSIVE MODE``; the log row is
 written after that lock, in the same statement as the event, so sequence numbers follow
@@ -23,15 +23,12 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
+from ledger.storage.config import Backend
 from ledger.storage.persistence import (
-    EARLIER_DIGEST_COLUMN,
-    EARLIER_TREE_TABLE,
     LedgerRecorder,
     LoggedEvent,
     log_entry_of,
-    subtrees_from_tree,
 )
-from ledger.tlog.transparency import NodesByKey
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -39,6 +36,22 @@ if TYPE_CHECKING:
 
     from psycopg import Cursor
     from psycopg.rows import DictRow
+
+
+#: The ledger's tables beside the library's events table, by their names' placeholders.
+CREATE_TABLES = (
+    "CREATE TABLE IF NOT EXISTS {schema}.{log} ("
+    "seq bigint PRIMARY KEY, "
+    "originator_id uuid NOT NULL, "
+    "originator_version bigint NOT NULL, "
+    "nonce text NOT NULL UNIQUE, "
+    "leaf_hash bytea NOT NULL, "
+    "subtrees bytea NOT NULL, "
+    "UNIQUE (originator_id, originator_version))",
+    "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} (size bigint PRIMARY KEY, note bytea NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {schema}.{cosignatures} ("
+    "size bigint NOT NULL, witness text NOT NULL, line text NOT NULL, PRIMARY KEY (size, witness))",
+)
 
 
 class _Holding(threading.local):
@@ -50,6 +63,8 @@ class _Holding(threading.local):
 class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
     """Stores events in ``<name>_events`` and their log rows in ``<name>_log``."""
 
+    backend = Backend.POSTGRESQL
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         prefix = events_table_name.removesuffix("_events")
@@ -60,33 +75,15 @@ class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
         names = {
             "schema": Identifier(datastore.schema),
             "log": Identifier(self.log_table),
-            "tree": Identifier(f"{prefix}_{EARLIER_TREE_TABLE}"),
-            "digest": Identifier(EARLIER_DIGEST_COLUMN),
             "events": Identifier(events_table_name),
             "checkpoints": Identifier(prefix + "_checkpoints"),
             "cosignatures": Identifier(prefix + "_cosignatures"),
         }
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{log} ("
-                "seq bigint PRIMARY KEY, "
-                "originator_id uuid NOT NULL, "
-                "originator_version bigint NOT NULL, "
-                "nonce text NOT NULL UNIQUE, "
-                "leaf_hash bytea NOT NULL, "
-                "subtrees bytea NOT NULL, "
-                "UNIQUE (originator_id, originator_version))"
-            ).format(**names)
-        )
-        self.sql_create_statements += [
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} (size bigint PRIMARY KEY, note bytea NOT NULL)"
-            ).format(**names),
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{cosignatures} ("
-                "size bigint NOT NULL, witness text NOT NULL, line text NOT NULL, PRIMARY KEY (size, witness))"
-            ).format(**names),
-        ]
+        self.sql_create_statements += [SQL(statement).format(**names) for statement in CREATE_TABLES]
+        self._prepare_statements(names)
+
+    def _prepare_statements(self, names: dict[str, Identifier]) -> None:
+        """Compose, once, every statement this recorder sends."""
         self._select_subtrees = SQL(
             "SELECT seq, leaf_hash, subtrees FROM {schema}.{log} WHERE seq = ANY(%s::bigint[])"
         ).format(**names)
@@ -121,21 +118,6 @@ class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
         self._insert_logged_event_and_checkpoint = SQL("WITH logged AS ({}), checkpointed AS ({}) {}").format(
             log_row, checkpoint_row, self.insert_events_statement
         )
-        self._log_columns = SQL(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s"
-        )
-        self._select_earlier_tree = SQL("SELECT level, idx, hash FROM {schema}.{tree} WHERE level > 0").format(**names)
-        self._earlier_log_layout = [
-            SQL(statement).format(**names)
-            for statement in (
-                "ALTER TABLE {schema}.{log} ADD COLUMN subtrees bytea",
-                "UPDATE {schema}.{log} AS log SET subtrees = new.subtrees "
-                "FROM unnest(%s::bigint[], %s::bytea[]) AS new (seq, subtrees) WHERE log.seq = new.seq",
-                "ALTER TABLE {schema}.{log} ALTER COLUMN subtrees SET NOT NULL",
-                "ALTER TABLE {schema}.{log} DROP COLUMN {digest}",
-                "DROP TABLE {schema}.{tree}",
-            )
-        ]
         self._max_seq = SQL("SELECT COALESCE(MAX(seq), 0) AS seq FROM {schema}.{log}").format(**names)
         self._changed_since = SQL("SELECT seq, originator_id FROM {schema}.{log} WHERE seq > %s ORDER BY seq").format(
             **names
@@ -156,25 +138,6 @@ class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
             "ON e.originator_id = l.originator_id AND e.originator_version = l.originator_version "
             "WHERE l.seq IS NULL ORDER BY e.notification_id"
         ).format(**names)
-
-    def _create_table(self, curs: Cursor[DictRow]) -> None:
-        super()._create_table(curs)
-        curs.execute(self._log_columns, (self.datastore.schema, self.log_table))
-        if EARLIER_DIGEST_COLUMN in {row["column_name"] for row in curs.fetchall()}:
-            self._move_tree_into_log(curs)
-
-    def _move_tree_into_log(self, curs: Cursor[DictRow]) -> None:
-        """Rewrite a log of the earlier layout (`ledger.storage.persistence.EARLIER_TREE_TABLE`), in the
-        transaction that creates the tables: all of it or, if a node is missing, nothing."""
-        curs.execute(self._select_earlier_tree)
-        tree = NodesByKey({(row["level"], row["idx"]): bytes(row["hash"]) for row in curs.fetchall()})
-        curs.execute(self._max_seq)
-        seqs = list(range(1, curs.fetchone()["seq"] + 1))  # type: ignore[index]
-        add_column, fill, not_null, *drop = self._earlier_log_layout
-        curs.execute(add_column)
-        curs.execute(fill, (seqs, [subtrees_from_tree(seq, tree) for seq in seqs]))
-        for statement in (not_null, *drop):
-            curs.execute(statement)
 
     @contextmanager
     def append_lock(self) -> Iterator[None]:

@@ -1,6 +1,6 @@
 """The ledger on SQLite: the embedded default, one file in the instance folder.
 
-Selected with ``PERSISTENCE_MODULE=ledger.storage.sqlite:Factory``. Every connection runs with
+Selected by a ``sqlite://`` database URL (`ledger.storage.config.Backend`). Every connection runs with
 ``PRAGMA synchronous=FULL``: in WAL mode, NORMAL survives a crash but may lose the last
 commits on power loss, and a receipt must never outlive its entry.
 """
@@ -22,15 +22,13 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
+from ledger.storage.config import Backend
+from ledger.storage.errors import ConfigurationError
 from ledger.storage.persistence import (
-    EARLIER_DIGEST_COLUMN,
-    EARLIER_TREE_TABLE,
     LedgerRecorder,
     LoggedEvent,
     log_entry_of,
-    subtrees_from_tree,
 )
-from ledger.tlog.transparency import NodesByKey
 
 try:
     import fcntl
@@ -58,6 +56,8 @@ CREATE_LOG = (
 class SQLiteLedgerRecorder(LedgerRecorder, SQLiteApplicationRecorder):
     """Stores events in ``stored_events`` and their log rows in ``ledger_log``."""
 
+    backend = Backend.SQLITE
+
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name)
         self._check_synchronous_full()
@@ -71,25 +71,6 @@ class SQLiteLedgerRecorder(LedgerRecorder, SQLiteApplicationRecorder):
             "size INTEGER NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, "
             "PRIMARY KEY (size, witness)) WITHOUT ROWID",
         ]
-
-    def _create_table(self, c: SQLiteCursor) -> None:
-        super()._create_table(c)
-        c.execute(f"SELECT name FROM pragma_table_info('{LOG_TABLE}')")
-        if EARLIER_DIGEST_COLUMN in {row[0] for row in c.fetchall()}:
-            self._move_tree_into_log(c)
-
-    def _move_tree_into_log(self, c: SQLiteCursor) -> None:
-        """Rewrite a log of the earlier layout (`ledger.storage.persistence.EARLIER_TREE_TABLE`), in the
-        transaction that creates the tables: all of it or, if a node is missing, nothing."""
-        tree_table = f"ledger_{EARLIER_TREE_TABLE}"
-        c.execute(f"SELECT level, idx, hash FROM {tree_table} WHERE level > 0")
-        tree = NodesByKey({(row[0], row[1]): bytes(row[2]) for row in c.fetchall()})
-        c.execute(f"SELECT seq, originator_id, originator_version, nonce, leaf_hash FROM {LOG_TABLE} ORDER BY seq")
-        rows = [(*row, subtrees_from_tree(row[0], tree)) for row in c.fetchall()]
-        c.execute(f"DROP TABLE {LOG_TABLE}")
-        c.execute(f"DROP TABLE {tree_table}")
-        c.execute(CREATE_LOG)
-        c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?)", rows)
 
     @contextmanager
     def append_lock(self) -> Iterator[None]:
@@ -110,8 +91,7 @@ class SQLiteLedgerRecorder(LedgerRecorder, SQLiteApplicationRecorder):
             c.execute("PRAGMA synchronous")
             level = c.fetchone()[0]
         if level < 2:
-            msg = f"SQLite PRAGMA synchronous is {level}; the ledger needs FULL (2) or EXTRA (3)"
-            raise OSError(msg)
+            raise ConfigurationError("sqlite_not_durable", level=level)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -38,7 +38,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ledger: Ledger = instance.open_ledger()
     try:
         load_demo_instance(instance, ledger)
-        accounts = AccountStore(ledger.recorder.datastore)  # type: ignore[attr-defined]
+        accounts = AccountStore(ledger.datastore)
         accounts.create_tables()
         add_demo_accounts(accounts)
     finally:

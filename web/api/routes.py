@@ -42,7 +42,7 @@ from web.api import schemas as s
 from web.api.errors import ApiError
 from web.api.openapi import document, operation
 from web.areas.auth import User, current_user, login_required
-from web.state import get_instance, get_ledger, get_views
+from web.state import get_instance, get_ledger, get_log, get_views
 
 #: The largest body POST /envelopes takes: a 1 MiB payload in base64 and its signature.
 MAX_ENVELOPE_BYTES = 1_500_000
@@ -302,9 +302,8 @@ def receipt(seq: int) -> Response:
     """Entry `seq`'s receipt: the tlog-proof carries the whole entry, so only the unit that signed it, the unit
     it is about, and SNV, the committee, auditors and inspectors may have it."""
     user = _user()
-    ledger = get_ledger()
     try:
-        proof = ledger.receipt(seq)
+        proof = get_log().receipt(seq)
     except NotFoundError as exc:
         raise ApiError.field(404, "seq", exc.reason) from None
     assert proof.extra is not None
@@ -346,7 +345,7 @@ def _text(body: bytes | str) -> Response:
 def log_checkpoint() -> Response:
     """The latest checkpoint (or the one of `size`), with every stored cosignature."""
     query = _query(s.CheckpointQuery)
-    found = get_ledger().checkpoint(query["size"])
+    found = get_log().checkpoint(query["size"])
     if found is None:
         field = "size" if query["size"] else "checkpoint"
         raise ApiError.field(404, field, "no such checkpoint was signed")
@@ -391,7 +390,7 @@ def log_entries() -> Response:
     user = current_user()
     full = user is not None and user.has(*LEAF_READERS)
     entries = []
-    for seq, leaf in ledger.leaves(start, end):
+    for seq, leaf in get_log().leaves(start, end):
         entry: dict[str, Any] = {"seq": seq, "leaf_hash": leaf_hash(leaf).hex()}
         if full:
             entry["leaf"] = base64.b64encode(leaf).decode()
@@ -414,10 +413,10 @@ def log_proof() -> Response:
     checkpoint). The leaf itself is not included: verify it against `leaf_hash`."""
     query = _query(s.ProofQuery)
     try:
-        proof = get_ledger().receipt(query["index"] + 1, query["size"])
+        proof = get_log().receipt(query["index"] + 1, query["size"])
     except NotFoundError as exc:
-        missing_checkpoint = get_ledger().checkpoint(query["size"]) is None
-        raise ApiError.field(404, "size" if missing_checkpoint else "index", exc.reason) from None
+        about_the_size = exc.code in ("no_checkpoint", "no_checkpoint_of_size")
+        raise ApiError.field(404, "size" if about_the_size else "index", exc.reason) from None
     assert proof.extra is not None
     bare = TlogProof(proof.index, proof.proof, proof.checkpoint_note)
     size = int(proof.checkpoint_note.split(b"\n")[1])
@@ -444,7 +443,7 @@ def log_consistency() -> Response:
     """The RFC 9162 consistency proof that the tree of `to` entries extends the tree of `from` entries."""
     query = _query(s.ConsistencyQuery)
     try:
-        hashes = get_ledger().consistency_proof(query["size1"], query["size2"])
+        hashes = get_log().consistency_proof(query["size1"], query["size2"])
     except NotFoundError as exc:
         raise ApiError.field(422, "to", exc.reason) from None
     return _json(

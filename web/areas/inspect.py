@@ -42,7 +42,7 @@ from ledger.tlog.log import Leaf, LeafError, leaf_hash
 from ledger.tlog.merkle import ProofError, verify_inclusion
 from ledger.tlog.notes import Checkpoint, Note, NoteError, NoteVerifier, TlogProof, open_checkpoint
 from web.areas.auth import role_required
-from web.state import get_instance, get_ledger
+from web.state import get_instance, get_ledger, get_log
 from web.text import local_time
 
 bp = Blueprint("inspect", __name__, url_prefix="/thanh-tra")
@@ -88,8 +88,9 @@ def _log_vkey() -> str:
 def latest_checkpoint() -> dict[str, Any] | None:
     """The latest signed checkpoint: size, root, the log's signature and each cosignature checked."""
     ledger = get_ledger()
+    log = get_log()
     ledger.refresh()
-    found = ledger.checkpoint()
+    found = log.checkpoint()
     if found is None:
         return None
     size, note_bytes = found
@@ -102,7 +103,7 @@ def latest_checkpoint() -> dict[str, Any] | None:
     for signature in note.signatures:
         if signature.name == checkpoint.origin:
             continue
-        witness = ledger.witnesses.get(signature.name)
+        witness = log.witnesses.get(signature.name)
         row: dict[str, Any] = {"name": signature.name, "time": None, "valid": False}
         if witness is not None:
             try:
@@ -118,7 +119,7 @@ def latest_checkpoint() -> dict[str, Any] | None:
         "recorded_at": recorded_at,
         "note": note_bytes.decode(),
         "cosignatures": cosignatures,
-        "witnesses": sorted(ledger.witnesses),
+        "witnesses": sorted(log.witnesses),
     }
 
 
@@ -196,7 +197,7 @@ def verify_receipt(data: bytes) -> list[tuple[str, str]]:
             f"Mục số {leaf.seq} không nằm trong sổ cái đã ký ở mốc kiểm tra {checkpoint.size} mục: "
             "nội dung hoặc bằng chứng đã bị thay đổi"
         ) from None
-    stored = get_ledger().checkpoint(checkpoint.size)
+    stored = get_log().checkpoint(checkpoint.size)
     if stored is not None and Note.parse(stored[1]).text != Note.parse(proof.checkpoint_note).text:
         raise Refused(
             f"Mốc kiểm tra {checkpoint.size} mục trong biên nhận khác với mốc sổ cái đã lưu cho cùng kích thước "
@@ -369,6 +370,7 @@ def download() -> Response:
     """The inspector bundle as a zip, written by the same code as ``parledger export``."""
     instance = get_instance()
     ledger = get_ledger()
+    log = get_log()
     try:
         vkey = _log_vkey()
     except Refused as exc:
@@ -379,12 +381,12 @@ def download() -> Response:
         out = Path(tmp) / name
         write_bundle(
             out,
-            entries=ledger.leaves(1, head),
-            checkpoints=((size, ledger.checkpoint(size)[1]) for size, _ in ledger.checkpoints(1, head)),  # type: ignore[index]
+            entries=log.leaves(1, head),
+            checkpoints=log.cosigned_checkpoints(head),
             log_vkey=vkey,
             root_key_id=instance.pinned_root_key_id() or "",
             witnesses=instance.witnesses(),
-            documents=documents_of_leaves(ledger.leaves(1, head), instance.documents()),
+            documents=documents_of_leaves(log.leaves(1, head), instance.documents()),
         )
         archive = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the response ends
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:

@@ -32,7 +32,7 @@ from ledger.signing.envelope import Envelope, Signature, canonical_json, compose
 from web.areas.auth import current_user, login_required
 from web.i18n import http_status, vietnamese
 from web.redirects import local_path
-from web.state import get_ledger, get_views
+from web.state import get_ledger, get_log, get_views
 
 bp = Blueprint("signing", __name__)
 
@@ -214,7 +214,7 @@ def submit() -> Any:
 def receipt(seq: int) -> Response:
     """Entry `seq`'s receipt (a C2SP tlog-proof), verifiable offline with the log's vkey."""
     try:
-        data = get_ledger().receipt(seq).serialize()
+        data = get_log().receipt(seq).serialize()
     except LedgerError:
         abort(404)
     return Response(

@@ -299,9 +299,9 @@ def test_a_witness_cosignature_is_shown_checked(demo_instance: Instance) -> None
     demo_instance.add_witness(witness.vkey)
     app = create_app({"TESTING": True}, instance=demo_instance)
     try:
-        ledger = app.extensions["ledger"]
-        size, note = ledger.checkpoint()
-        ledger.add_cosignature(size, witness.cosign(Note.parse(note).text, 1_733_900_000).line())
+        log = app.extensions["log"]
+        size, note = log.checkpoint()
+        log.add_cosignature(size, witness.cosign(Note.parse(note).text, 1_733_900_000).line())
         client = app.test_client()
         log_in(client, INSPECTOR)
         html = client.get("/thanh-tra/").text

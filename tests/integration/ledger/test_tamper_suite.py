@@ -10,7 +10,7 @@ Each test is one fault kind. It tampers with the database directly — sqlite3 o
 as an insider with a SQL prompt would, who may also hold an officer's signing key (a
 valid one, a revoked one, or one never registered) but not the log key, and who
 recomputes the stored leaf hashes and Merkle subtrees after renumbering or rewriting rows —
-then detects through the real code path: ``ledger.leaves()`` and ``ledger.checkpoints()`` of a
+then detects through the real code path: ``LogServer.leaves()`` and ``LogServer.checkpoints()`` of a
 newly opened ``Ledger`` streamed into the offline ``Inspector`` (the first tampering of
 each test also goes through the bundle written by ``parledger export`` and read back with
 ``Bundle.open``, and must give the same faults), or, for the stored leaf hash, which only
@@ -78,11 +78,11 @@ from cli.main import main as parledger
 from keys import SigningKey
 from ledger.application import Ledger, leaf_of
 from ledger.domain.records import subject_id
+from ledger.serving import LogServer
 from ledger.signing.dsse import PAYLOAD_TYPE, pae
 from ledger.signing.envelope import Author, Envelope, Signature, canonical_json
 from ledger.storage.config import persistence_env
 from ledger.storage.documents import DocumentStore
-from ledger.storage.persistence import subtrees_from_tree
 from ledger.tlog.bundle import Bundle
 from ledger.tlog.inspection import Fault, Inspector, Report
 from ledger.tlog.log import leaf_hash, subtrees_completed
@@ -216,6 +216,11 @@ class KeyInfo:
         return self.registered < seq and (self.revoked is None or self.revoked >= seq)
 
 
+def subtrees_of(seq: int, tree: MemoryNodes) -> bytes:
+    """What the log row at `seq` keeps of a whole Merkle tree: the subtrees its entry completes."""
+    return b"".join(tree.node(level, (seq >> level) - 1) for level in range(1, subtrees_completed(seq) + 1))
+
+
 @dataclass
 class Built:
     """One 10,000-entry ledger on one backend, and everything the tamperings need."""
@@ -263,17 +268,17 @@ class Built:
         entries' new leaves (see `renumbered`); by default they are recomputed from the rows.
         """
         if leaves is None:
-            leaves = list(self.tool.leaves(first, last))
+            leaves = list(LogServer(self.tool).leaves(first, last))
         else:
             # Spot-check the given leaves against the rows: the ends of the run.
             for seq, leaf in (leaves[0], leaves[-1]):
-                assert list(self.tool.leaves(seq, seq)) == [(seq, leaf)], f"leaf {seq} given wrong"
+                assert list(LogServer(self.tool).leaves(seq, seq)) == [(seq, leaf)], f"leaf {seq} given wrong"
         with self.database.transaction() as tx:
             tx.many("UPDATE {log} SET leaf_hash = ? WHERE seq = ?", [(leaf_hash(leaf), seq) for seq, leaf in leaves])
             tree = MemoryNodes(bytes(h) for (h,) in tx.run("SELECT leaf_hash FROM {log} ORDER BY seq"))
             end = EVERYWHERE if last is None else last
             rows = [
-                (subtrees_from_tree(seq, tree), seq)
+                (subtrees_of(seq, tree), seq)
                 for seq in range(first, tree.size + 1)
                 if largest_subtree_start(seq) <= end
             ]
@@ -362,7 +367,7 @@ def _build(backend: str, url: str, folder: Path, entries: int = ENTRIES) -> Buil
                 signer = rng.choice(["root", heads[holder.unit], officer])
                 world.append(signer, "key.revoke", f"key/{holder.key.key_id}", {"reason": f"Thiết bị bị mất ({i})"})
         size = ledger.head
-        latest = ledger.checkpoint()
+        latest = LogServer(ledger).checkpoint()
         assert latest is not None
         assert latest[0] == size == entries
         state = latest[1]
@@ -404,7 +409,7 @@ def _build(backend: str, url: str, folder: Path, entries: int = ENTRIES) -> Buil
     )
     built.fingerprint = built.database.fingerprint()
     started = time.perf_counter()
-    built.leaves = [leaf for _, leaf in tool.leaves()]
+    built.leaves = [leaf for _, leaf in LogServer(tool).leaves()]
     assert len(built.leaves) == size
     report = inspect_stream(built, known=state)
     revoked = sum(1 for info in keys.values() if info.revoked)
@@ -465,7 +470,7 @@ def inspect_stream(built: Built, *, known: bytes | None, first: int = 1) -> Repo
     """The inspector over the ledger's leaves and checkpoints, streamed from the database.
 
     Entries before `first`, whose rows the tampering did not touch, are given as built
-    (the same bytes ``ledger.leaves()`` yields for them) instead of being decoded again:
+    (the same bytes ``LogServer.leaves()`` yields for them) instead of being decoded again:
     the inspector still checks every entry, leaf and checkpoint. ``run_kind`` checks on a
     sample that a full read from the database gives the same faults.
     """
@@ -473,8 +478,9 @@ def inspect_stream(built: Built, *, known: bytes | None, first: int = 1) -> Repo
     built.inspector.known = known
     try:
         before = zip(range(1, first), built.leaves[: first - 1], strict=True)
-        entries = itertools.chain(before, ledger.leaves(first))
-        return built.inspector.inspect(entries, (note for _, note in ledger.checkpoints()))
+        log = LogServer(ledger)
+        entries = itertools.chain(before, log.leaves(first))
+        return built.inspector.inspect(entries, (note for _, note in log.checkpoints()))
     finally:
         built.inspector.known = None
         ledger.close()
@@ -647,7 +653,7 @@ def _insert_at(built: Built, seq: int, stored: StoredEvent, nonce: str) -> None:
             b"\0" * 32,
             b"",
         )
-    built.reseal(seq, leaves=[*built.tool.leaves(seq, seq), *built.renumbered(seq + 1, built.size + 1, 1)])
+    built.reseal(seq, leaves=[*LogServer(built.tool).leaves(seq, seq), *built.renumbered(seq + 1, built.size + 1, 1)])
 
 
 def _replace_envelope(built: Built, seq: int, envelope: Envelope) -> None:

@@ -343,6 +343,31 @@ def test_an_event_signed_by_a_key_revoked_before_it_is_named(
     assert f"signed by {officer.key.key_id}, which was revoked before this entry" in faults[0].reason
 
 
+def test_a_refusal_is_named_by_its_kind_whichever_subclass_declared_its_code(
+    world: World, database: Database, documents: DocumentStore, open_ledger: OpenLedger
+) -> None:
+    borrowed = key_for("khoa-muon")
+    public_key = borrowed.verifying_key.base64
+    world.append(
+        "root", "key.register", f"key/{borrowed.key_id}", {"public_key": public_key, "officer": "snv.chuyen-vien"}
+    )
+
+    def register_it_to_the_director(shadow: World) -> None:
+        shadow.append(
+            "root", "key.register", f"key/{borrowed.key_id}", {"public_key": public_key, "officer": "snv.giam-doc"}
+        )
+
+    forger = Author(borrowed, "SNV", "snv.giam-doc")
+    stored = _forge(documents, register_it_to_the_director, forger, "cycle/2025", CYCLE_2025)
+    seq = _insert_as_next_entry(world.ledger, database, stored)
+
+    faults = inspect(open_ledger)
+
+    assert [fault.seq for fault in faults] == [seq]
+    assert faults[0].reason.startswith("NotAuthorizedError: officer: key ")
+    assert "belongs to officer snv.chuyen-vien, not snv.giam-doc" in faults[0].reason
+
+
 # Rows deleted, added or moved ----------------------------------------------------------------
 
 

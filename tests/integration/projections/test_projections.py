@@ -38,10 +38,10 @@ from ledger.domain.rules import evaluate
 from ledger.storage.config import persistence_env
 from ledger.storage.documents import DocumentStore
 from projections import Views, catch_up, open_views, position_as_of, rebuild, replay
+from projections.errors import PositionMoved
 from projections.rows import fact_of, fact_of_state
 from projections.runner import _fact
 from projections.schema import TABLES
-from projections.views import PositionMoved
 
 OpenLedger = Callable[[], Ledger]
 START = datetime(2024, 1, 2, 1, 0, tzinfo=UTC)

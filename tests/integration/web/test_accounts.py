@@ -30,7 +30,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def store(ledger: Ledger, clock: Clock) -> AccountStore:
-    accounts = AccountStore(ledger.recorder.datastore, clock=clock)  # type: ignore[attr-defined]
+    accounts = AccountStore(ledger.datastore, clock=clock)
     accounts.create_tables()
     accounts.create_tables()  # idempotent: every start of the app runs it
     accounts.add_account("snv.nguyen.van.an", "snv.nguyen.van.an", "mật khẩu đủ dài")

@@ -42,7 +42,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def store(ledger: Ledger, clock: Clock) -> AccountStore:
-    accounts = AccountStore(ledger.recorder.datastore, clock=clock)  # type: ignore[attr-defined]
+    accounts = AccountStore(ledger.datastore, clock=clock)
     accounts.create_tables()
     accounts.add_account(OWNER, OWNER, PASSWORD)
     return accounts

@@ -34,6 +34,7 @@ from ledger.errors import (
 )
 from ledger.storage.config import persistence_env
 from ledger.storage.documents import DocumentStore
+from ledger.storage.errors import ConfigurationError
 from ledger.storage.sqlite import SQLiteLedgerRecorder
 
 OpenLedger = Callable[[], Ledger]
@@ -148,7 +149,7 @@ def test_sqlite_recorder_refuses_to_open_below_synchronous_full(tmp_path: Path) 
     datastore.pool.close()
     datastore.pool = _NormalSyncPool(db_name=str(tmp_path / "ledger.sqlite3"))
     try:
-        with pytest.raises(OSError, match=r"synchronous is 1; the ledger needs FULL"):
+        with pytest.raises(ConfigurationError, match=r"synchronous is 1; the ledger needs FULL"):
             SQLiteLedgerRecorder(datastore)
     finally:
         datastore.close()
