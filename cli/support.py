@@ -49,14 +49,9 @@ def one_line_errors() -> Iterator[None]:
     The product's refusals (`ParLedgerError`), the key files' (`KeysError`), and the
     system's when a file cannot be read or written (`OSError`).
     """
-    from ledger.tlog.notes import NoteError
-
-    # TRANSITION: the log's notes, bundles and leaves, the configuration and the exports still raise
-    # errors of their own (ValueError and NoteError); they go once those derive from ParLedgerError.
-    not_yet_rooted = (NoteError, ValueError)
     try:
         yield
-    except (ParLedgerError, KeysError, OSError, *not_yet_rooted) as exc:
+    except (ParLedgerError, KeysError, OSError) as exc:
         raise Failure(str(exc)) from None
 
 

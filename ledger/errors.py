@@ -30,9 +30,7 @@ class ParLedgerError(Exception):
     messages: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, code: str, /, *, field: str | None = None, **params: Any) -> None:
-        if not params and not any(code == c for _, c, _ in ParLedgerError.declared()):
-            code, params = "unclassified", {"reason": code}  # TRANSITION: an earlier English reason; goes soon
-        template = "{reason}" if code == "unclassified" else self.template(code)
+        template = self.template(code)
         self.code = code
         self.field = field
         self.params = params

@@ -27,7 +27,6 @@ from ledger.errors import (
     RuleError,
     SignatureError,
 )
-from web import messages
 from web.i18n import accounts, domain, keys, services, signing, storage, tlog
 from web.i18n.words import WORDS, field_in_vietnamese
 
@@ -64,9 +63,7 @@ def reason(error: Refusal) -> str:
     """The reason alone, in Vietnamese; the ledger's own words, quoted, for a code with no text."""
     template = CATALOGUE.get(error.code)
     if template is None:
-        # TRANSITION: reasons still given as free text are read by the earlier rules (web/messages.py).
-        earlier = messages.translated(error.reason) if error.code == "unclassified" else None
-        return earlier or f"“{error.reason}”"
+        return f"“{error.reason}”"
     return WORDS.format(template, **error.params)
 
 

@@ -18,6 +18,7 @@ from ledger.domain.submissions import MAX_DOCUMENT_BYTES, DocumentRef
 from ledger.errors import PayloadError
 from ledger.storage.documents import sniff
 from web.areas.submit.common import Errors
+from web.i18n import reason
 from web.state import get_documents
 
 
@@ -41,20 +42,21 @@ class Evidence:
         return f"{self.name} ({size_label(len(self.data))})"
 
 
-#: What `sniff` says of a file it refuses, in Vietnamese (after “Tệp …”).
-_SNIFF_REASONS = (
-    ("is not a PDF", "không phải tệp PDF, DOCX, XLSX, ODT, PNG hoặc JPEG (xét theo nội dung tệp, không theo đuôi tên)"),
-    ("zip bomb", "bung ra lớn bất thường so với kích thước tệp (nghi là “bom zip”)"),
-    ("archive entries", "chứa quá nhiều thành phần nén"),
-    ("damaged", "là tệp ZIP/Office bị hỏng"),
-    ("but not a DOCX", "là tệp nén ZIP nhưng không phải tài liệu DOCX, XLSX hoặc ODT"),
-)
+#: Why `sniff` refused a file, by the refusal's code, in Vietnamese (after “Tệp …”).
+_SNIFF_REFUSALS = {
+    "unknown_file_type": (
+        "không phải tệp PDF, DOCX, XLSX, ODT, PNG hoặc JPEG (xét theo nội dung tệp, không theo đuôi tên)"
+    ),
+    "zip_bomb": "bung ra lớn bất thường so với kích thước tệp (nghi là “bom zip”)",
+    "too_many_archive_entries": "chứa quá nhiều thành phần nén",
+    "damaged_archive": "là tệp ZIP/Office bị hỏng",
+    "archive_not_a_document": "là tệp nén ZIP nhưng không phải tài liệu DOCX, XLSX hoặc ODT",
+}
 
 
 def sniff_refusal(error: PayloadError) -> str:
     """Why `sniff` refused a file, in Vietnamese, to follow the file's name."""
-    # TRANSITION: read by the reason's words until ledger.storage gives these refusals codes
-    return next((vi for en, vi in _SNIFF_REASONS if en in error.reason), error.reason)
+    return _SNIFF_REFUSALS.get(error.code) or reason(error)
 
 
 def file_name(raw: str) -> str:
