@@ -280,22 +280,28 @@ def test_a_refusal_of_the_keys_package_reads_as_vietnamese_too() -> None:
     assert vietnamese(error) == "Bị từ chối: khoá công khai không phải chuỗi base64 hợp lệ"
 
 
+def one_refusal_of(kind: type[LedgerError]) -> LedgerError:
+    """A refusal of `kind`: the first code declared under it, with sample values."""
+    klass, code, template = next(kind.declared())
+    return klass(code, **sample_params(template))  # type: ignore[return-value]
+
+
 @pytest.mark.parametrize(
-    ("error", "status"),
+    ("kind", "status"),
     [
-        (ReplayError("x"), 409),
-        (DuplicateError("x"), 409),
-        (ConflictError("x"), 409),
-        (NotAuthorizedError("x"), 403),
-        (LogIntegrityError("x"), 503),
-        (PayloadError("x"), 422),
-        (RuleError("x"), 422),
-        (NotFoundError("x"), 422),
-        (SignatureError("x"), 422),
+        (ReplayError, 409),
+        (DuplicateError, 409),
+        (ConflictError, 409),
+        (NotAuthorizedError, 403),
+        (LogIntegrityError, 503),
+        (PayloadError, 422),
+        (RuleError, 422),
+        (NotFoundError, 422),
+        (SignatureError, 422),
     ],
 )
-def test_http_status_by_kind_of_refusal(error: LedgerError, status: int) -> None:
-    assert http_status(error) == status
+def test_http_status_by_kind_of_refusal(kind: type[LedgerError], status: int) -> None:
+    assert http_status(one_refusal_of(kind)) == status
 
 
 def test_refusals_raised_by_the_ledger_itself_read_as_vietnamese() -> None:
