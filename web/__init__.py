@@ -1,7 +1,8 @@
-"""The composition root: the Flask application factory, its blueprints, and the CLI.
+"""The web application: its factory (`web.app`), its pages (`web.areas`), the JSON API (`web.api`).
 
-Importing the package imports nothing heavy: the offline commands of the CLI (verifying a
-bundle or a receipt, witnessing) must run without Flask, eventsourcing or a database.
+Importing the package imports nothing heavy: ``web:create_app()`` is what a WSGI server is
+given, and the factory is where every side effect happens (opening the ledger, its views,
+the account tables).
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""web.areas."""
+"""The web's pages, one blueprint per area, imported explicitly by the app factory (`web.app`)."""
