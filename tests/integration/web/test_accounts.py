@@ -3,38 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from world import ManualClock
 
-from ledger.application import Ledger
 from web.accounts import (
     ABSOLUTE_TIMEOUT,
     IDLE_TIMEOUT,
     AccountError,
     AccountStore,
 )
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(ledger: Ledger, clock: Clock) -> AccountStore:
-    accounts = AccountStore(ledger.datastore, clock=clock)
-    accounts.create_tables()
-    accounts.create_tables()  # idempotent: every start of the app runs it
-    accounts.add_account("snv.nguyen.van.an", "snv.nguyen.van.an", "mật khẩu đủ dài")
-    return accounts
 
 
 def test_the_right_password_opens_an_account_and_the_hash_is_argon2id(store: AccountStore) -> None:
@@ -69,7 +45,7 @@ def test_a_session_is_stored_as_a_digest_and_ends_when_revoked(store: AccountSto
 
 
 def test_a_session_ends_after_the_idle_time_out_and_after_the_absolute_time_out(
-    store: AccountStore, clock: Clock
+    store: AccountStore, clock: ManualClock
 ) -> None:
     account = store.authenticate("snv.nguyen.van.an", "mật khẩu đủ dài")
     idle = store.open_session(account)

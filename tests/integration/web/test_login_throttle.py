@@ -8,8 +8,10 @@ from __future__ import annotations
 import threading
 
 import pytest
+from world import ACCOUNT as OWNER
+from world import ACCOUNT_PASSWORD as PASSWORD
+from world import ManualClock
 
-from ledger.application import Ledger
 from web.accounts import (
     FIRST_BACKOFF,
     FREE_ATTEMPTS,
@@ -19,33 +21,8 @@ from web.accounts import (
     AccountStore,
 )
 
-OWNER = "snv.nguyen.van.an"
-PASSWORD = "mật khẩu đủ dài"
 STRANGER = "203.0.113.9"
 OWNER_CLIENT = "198.51.100.4"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(ledger: Ledger, clock: Clock) -> AccountStore:
-    accounts = AccountStore(ledger.datastore, clock=clock)
-    accounts.create_tables()
-    accounts.add_account(OWNER, OWNER, PASSWORD)
-    return accounts
 
 
 def refusal(store: AccountStore, login: str, password: str, **where: str) -> AccountError:
@@ -55,7 +32,7 @@ def refusal(store: AccountStore, login: str, password: str, **where: str) -> Acc
 
 
 def test_guesses_past_the_free_ones_wait_a_doubling_delay_and_a_right_password_then_gets_through(
-    store: AccountStore, clock: Clock
+    store: AccountStore, clock: ManualClock
 ) -> None:
     for _ in range(FREE_ATTEMPTS):
         assert refusal(store, OWNER, "sai").code == "wrong_credentials"
@@ -75,7 +52,7 @@ def test_guesses_past_the_free_ones_wait_a_doubling_delay_and_a_right_password_t
     assert refusal(store, OWNER, "sai").code == "wrong_credentials"  # a success starts the count again
 
 
-def test_refused_attempts_during_a_delay_do_not_lengthen_it(store: AccountStore, clock: Clock) -> None:
+def test_refused_attempts_during_a_delay_do_not_lengthen_it(store: AccountStore, clock: ManualClock) -> None:
     for _ in range(FREE_ATTEMPTS):
         refusal(store, OWNER, "sai")
     for _ in range(50):
@@ -85,7 +62,7 @@ def test_refused_attempts_during_a_delay_do_not_lengthen_it(store: AccountStore,
     assert store.authenticate(OWNER, PASSWORD).login == OWNER
 
 
-def test_the_delay_stops_doubling_at_its_longest(store: AccountStore, clock: Clock) -> None:
+def test_the_delay_stops_doubling_at_its_longest(store: AccountStore, clock: ManualClock) -> None:
     waits = []
     for _ in range(FREE_ATTEMPTS + 30):
         error = refusal(store, OWNER, "sai")
