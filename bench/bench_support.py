@@ -101,7 +101,7 @@ def cache_key(size: int, generator: str, code: Sequence[Path], sources: Sequence
     return f"{size}-{digest.hexdigest()[:12]}"
 
 
-def cached(root: Path, key: str, build: Callable[[Path], None]) -> tuple[Path, bool]:
+def cached(root: Path, key: str, build: Callable[[Path], object]) -> tuple[Path, bool]:
     """The folder `root`/`key`, built by `build` into a fresh folder if it holds no meta.json; and
     whether it was there. A folder of another key (another generator or sources) is stale and removed."""
     final = root / key
