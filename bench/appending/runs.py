@@ -158,7 +158,7 @@ def verify_rate(work: Workload) -> float:
     return len(items) / timed(loop)
 
 
-# The benchmark ---------------------------------------------------------------------------
+# The repeats of one backend ---------------------------------------------------------------
 
 
 @dataclass

@@ -28,6 +28,9 @@ PROOF_SIZES = (1_000, 1_000_000)
 PROOF_SAMPLES = 10_000  # random indices per tree size, per repeat
 
 
+# 1 + 2: the inspector against the bare loops ------------------------------------------
+
+
 def run_inspector(path: Path, workers: int, entries: int) -> None:
     """What ``parledger verify --bundle`` does, minus printing; raises unless the report is OK."""
     bundle = Bundle.open(path)
@@ -87,9 +90,7 @@ def bench_verify(
     return times, cpu
 
 
-# --------------------------------------------------------------------------------------
-# 3: the Merkle root
-# --------------------------------------------------------------------------------------
+# 3: the Merkle root -------------------------------------------------------------------
 
 
 def bare_root(leaves: list[bytes]) -> bytes:
@@ -134,9 +135,7 @@ def bench_merkle(floors: Floors, repeats: int) -> dict[str, list[float]]:
     return times
 
 
-# --------------------------------------------------------------------------------------
-# 4: inclusion proofs
-# --------------------------------------------------------------------------------------
+# 4: inclusion proofs ------------------------------------------------------------------
 
 
 @dataclass
