@@ -1,0 +1,1 @@
+"""The append benchmark (bench/append.py) by concern: workload, backends, runs, report."""

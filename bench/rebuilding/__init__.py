@@ -1,0 +1,1 @@
+"""The projections benchmark (bench/projections.py) by concern: generator, ledgers, throughput, memory, report."""
