@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from .errors import BadSignatureError, KeyFileError, KeyFormatError, KeysError
 from .files import (
-    SCRYPT_N,
-    SCRYPT_P,
-    SCRYPT_R,
+    PBKDF2_ITERATIONS,
     load_signing_key,
     load_verifying_key,
     save_signing_key,
@@ -15,9 +13,7 @@ from .files import (
 from .pairs import KeyId, SigningKey, VerifyingKey, key_id_of, short_key_id
 
 __all__ = [
-    "SCRYPT_N",
-    "SCRYPT_P",
-    "SCRYPT_R",
+    "PBKDF2_ITERATIONS",
     "BadSignatureError",
     "KeyFileError",
     "KeyFormatError",

@@ -41,7 +41,7 @@ class KeysError(Exception):
             yield from subclass.declared()
 
 
-_MALFORMED = "key file {path} is a malformed par-ledger-key/v1 file: "
+_MALFORMED = "key file {path} is a malformed par-ledger-key/v2 file: "
 
 
 class KeyFileError(KeysError):
@@ -56,15 +56,15 @@ class KeyFileError(KeysError):
         "key_file_empty": "key file {path} is empty",
         "key_file_too_large": "{path} is not a PAR Ledger key file: it is over {limit} bytes",
         "key_file_is_pem": (
-            "{path} is not a PAR Ledger key file: it looks like a PEM file; only par-ledger-key/v1 files are accepted"
+            "{path} is not a PAR Ledger key file: it looks like a PEM file; only par-ledger-key/v2 files are accepted"
         ),
         "key_file_is_der": (
             "{path} is not a PAR Ledger key file: it looks like a binary DER file"
-            " (such as PKCS#12 or PKCS#8); only par-ledger-key/v1 files are accepted"
+            " (such as PKCS#12 or PKCS#8); only par-ledger-key/v2 files are accepted"
         ),
         "not_a_key_file": "{path} is not a PAR Ledger key file",
         "key_file_version": (
-            "key file {path} has unknown format version {version!r}; only par-ledger-key/v1 is accepted"
+            "key file {path} has unsupported format version {version!r}; only par-ledger-key/v2 is accepted"
         ),
         "key_file_bad_key_id": _MALFORMED + "key_id {key_id!r} is not 'ed25519:' and 64 hex digits",
         "key_file_missing_member": _MALFORMED + "it has no {member}",
@@ -72,18 +72,14 @@ class KeyFileError(KeysError):
         "key_file_member_not_base64": _MALFORMED + "{member} is not valid base64",
         "key_file_member_size": _MALFORMED + "{member} is {size} bytes, not {expected}",
         "key_file_unexpected_member": _MALFORMED + "unexpected member {member}",
-        "key_file_kdf": "key file {path} uses kdf {name!r}; only 'scrypt' is accepted",
+        "key_file_kdf": "key file {path} uses kdf {name!r}; only 'PBKDF2-HMAC-SHA256' is accepted",
         "key_file_cipher": "key file {path} uses cipher {name!r}; only 'AES-256-GCM' is accepted",
-        "key_file_weak_scrypt": (
-            "key file {path} has weak scrypt parameters n={n}, r={r}, p={p};"
-            " at least n={least_n}, r={least_r}, p={least_p} is required"
+        "key_file_few_iterations": (
+            "key file {path} has too few PBKDF2 iterations ({iterations}); at least {least} are required"
         ),
-        "key_file_scrypt_n": "key file {path} has scrypt n={n}, which is not a power of two",
-        "key_file_absurd_scrypt": (
-            "key file {path} has absurd scrypt parameters n={n}, r={r}, p={p};"
-            " at most n={most_n} and n*r*p={most_work} are accepted"
+        "key_file_absurd_iterations": (
+            "key file {path} has an absurd number of PBKDF2 iterations ({iterations}); at most {most} are accepted"
         ),
-        "key_file_scrypt_memory": "cannot open key file {path}: not enough memory for scrypt n={n}, r={r}, p={p}",
         "key_file_wrong_passphrase": "cannot open key file {path}: wrong passphrase, or the file is damaged",
         "key_file_seed_size": (
             "key file {path} is not an Ed25519 key file: it holds {size} bytes, not a {expected}-byte Ed25519 seed"

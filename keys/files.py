@@ -1,9 +1,9 @@
-r"""Key files: private keys scrypt-wrapped in a JSON file, public keys as one text line.
+r"""Key files: private keys wrapped under a passphrase in a JSON file, public keys as one text line.
 
-A private key file (format "par-ledger-key/v1") is one line of UTF-8 JSON plus "\n":
+A private key file (format "par-ledger-key/v2") is one line of UTF-8 JSON plus "\n":
 
-    {"format":"par-ledger-key/v1","key_id":"ed25519:<hex>",
-     "kdf":{"name":"scrypt","n":131072,"r":8,"p":1,"salt":"<base64>"},
+    {"format":"par-ledger-key/v2","key_id":"ed25519:<hex>",
+     "kdf":{"name":"PBKDF2-HMAC-SHA256","iterations":600000,"salt":"<base64>"},
      "cipher":{"name":"AES-256-GCM","nonce":"<base64>"},"ciphertext":"<base64>"}
 
 (wrapped here; we write it on one line, in this member order, with no spaces; readers should
@@ -11,29 +11,34 @@ accept any JSON whitespace and member order).
 
 - key_id: "ed25519:" followed by the 64 lowercase hex digits of the SHA-256 of the raw
   32-byte Ed25519 public key.
+- iterations: a JSON integer, PBKDF2's iteration count c.
 - salt: 16 random bytes; nonce: 12 random bytes; both fresh for every file written.
 - ciphertext: the AES-256-GCM encryption of the 32-byte Ed25519 private key (the RFC 8032
   seed) followed by the 16-byte GCM tag: 48 bytes.
 - salt, nonce and ciphertext are standard base64 (RFC 4648 section 4: "+/", "=" padding).
-- n, r, p are JSON integers: the scrypt cost parameters N, r, p.
 
 To read the key with passphrase P:
 
-    k    = scrypt(password = UTF-8(NFC(P)), salt, N = n, r, p, dkLen = 32)     (RFC 7914)
-    aad  = b"par-ledger-key/v1\n" + key_id as ASCII bytes
+    k    = PBKDF2-HMAC-SHA256(password = UTF-8(NFC(P)), salt, c = iterations, dkLen = 32)
+                                                               (RFC 8018 section 5.2)
+    aad  = b"par-ledger-key/v2\n" + key_id as ASCII bytes
     seed = AES-256-GCM-Decrypt(key = k, nonce, ciphertext with its trailing tag, aad)
+                                                               (NIST SP 800-38D)
 
-NFC is Unicode normalization form C, so a passphrase typed with precomposed or with
-combining accents gives the same key. The aad binds key_id to the key: a file whose key_id
-was changed fails to decrypt. The seed must be 32 bytes, and the key id of its public key
-must equal key_id.
+Both steps are in WebCrypto (`deriveBits` with "PBKDF2", `decrypt` with "AES-GCM") and in
+`cryptography` (PBKDF2HMAC, AESGCM), so neither the browser nor Python runs cryptography
+of our own. NFC is Unicode normalization form C, so a passphrase typed with precomposed or
+with combining accents gives the same key. The aad binds key_id to the key: a file whose
+key_id was changed fails to decrypt. The seed must be 32 bytes, and the key id of its
+public key must equal key_id.
 
-We write n = 2**17, r = 8, p = 1 (SCRYPT_N, SCRYPT_R, SCRYPT_P: OWASP's minimum for scrypt;
-128 MiB and about 0.4 s per derivation). A key file is untrusted input, so loading refuses:
-n, r or p below those values; n that is not a power of two; n above 2**20; n * r * p above
-2**23 (which also caps scrypt's memory, 128 * n * r bytes, at 1 GiB); any name other than
-"scrypt" and "AES-256-GCM"; a salt of other than 16 bytes or a nonce of other than 12;
-missing, unexpected or duplicate JSON members.
+We write iterations = 600,000 (PBKDF2_ITERATIONS: OWASP's figure for PBKDF2-HMAC-SHA256;
+about 0.1 s in Python, under a second in a browser). A key file is untrusted input, so
+loading refuses: fewer iterations than that; more than 10,000,000 (a planted file must
+not make a reader spin for minutes); any name other than "PBKDF2-HMAC-SHA256" and
+"AES-256-GCM"; a salt of other than 16 bytes or a nonce of other than 12; missing,
+unexpected or duplicate JSON members. Files of the earlier format "par-ledger-key/v1"
+(scrypt, which WebCrypto lacks) are not read: make a new key and register it.
 """
 
 from __future__ import annotations
@@ -51,26 +56,25 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from .errors import KeyFileError, KeyFormatError
 from .pairs import KEY_ID_PREFIX, SigningKey, VerifyingKey
 
-FORMAT = "par-ledger-key/v1"
+FORMAT = "par-ledger-key/v2"
 
-# scrypt cost for new files, and the least a file may ask for (OWASP's minimum for scrypt).
-SCRYPT_N = 2**17
-SCRYPT_R = 8
-SCRYPT_P = 1
-# The most a file may ask for: more would let a planted file take gigabytes or minutes.
-_MAX_SCRYPT_N = 2**20
-_MAX_SCRYPT_WORK = _MAX_SCRYPT_N * SCRYPT_R * SCRYPT_P  # n * r * p; caps 128 * n * r too
+# PBKDF2 iterations for new files, and the least a file may ask for (OWASP's figure for
+# PBKDF2-HMAC-SHA256).
+PBKDF2_ITERATIONS = 600_000
+# The most a file may ask for: more would let a planted file keep a reader busy for minutes.
+_MAX_PBKDF2_ITERATIONS = 10_000_000
 
 _SALT_SIZE = 16
 _NONCE_SIZE = 12
 _DERIVED_KEY_SIZE = 32
 _SEED_SIZE = 32
-_KDF_NAME = "scrypt"
+_KDF_NAME = "PBKDF2-HMAC-SHA256"
 _CIPHER_NAME = "AES-256-GCM"
 _AAD_PREFIX = FORMAT.encode("ascii") + b"\n"
 _JSON_TYPES = {str: "string", int: "integer", dict: "object"}
@@ -89,18 +93,12 @@ def save_signing_key(path: Path, key: SigningKey, passphrase: str) -> None:
     key_id = key.key_id
     salt = os.urandom(_SALT_SIZE)
     nonce = os.urandom(_NONCE_SIZE)
-    wrapping_key = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    wrapping_key = _derive(passphrase, salt, PBKDF2_ITERATIONS)
     ciphertext = AESGCM(wrapping_key).encrypt(nonce, key.seed, _aad(key_id))
     document = {
         "format": FORMAT,
         "key_id": key_id,
-        "kdf": {
-            "name": _KDF_NAME,
-            "n": SCRYPT_N,
-            "r": SCRYPT_R,
-            "p": SCRYPT_P,
-            "salt": _b64(salt),
-        },
+        "kdf": {"name": _KDF_NAME, "iterations": PBKDF2_ITERATIONS, "salt": _b64(salt)},
         "cipher": {"name": _CIPHER_NAME, "nonce": _b64(nonce)},
         "ciphertext": _b64(ciphertext),
     }
@@ -119,13 +117,10 @@ def load_signing_key(path: Path, passphrase: str) -> SigningKey:
     key_id = _field(path, document, "key_id", str)
     if not _KEY_ID.fullmatch(key_id):
         raise KeyFileError("key_file_bad_key_id", path=str(path), key_id=key_id)
-    salt, n, r, p = _kdf_parameters(path, _field(path, document, "kdf", dict))
+    salt, iterations = _kdf_parameters(path, _field(path, document, "kdf", dict))
     nonce = _cipher_parameters(path, _field(path, document, "cipher", dict))
     ciphertext = _bytes_field(path, document, "ciphertext")
-    try:
-        wrapping_key = _derive(passphrase, salt, n, r, p)
-    except MemoryError:
-        raise KeyFileError("key_file_scrypt_memory", path=str(path), n=n, r=r, p=p) from None
+    wrapping_key = _derive(passphrase, salt, iterations)
     try:
         seed = AESGCM(wrapping_key).decrypt(nonce, ciphertext, _aad(key_id))
     except InvalidTag:
@@ -162,9 +157,9 @@ def load_verifying_key(path: Path) -> VerifyingKey:
     return key
 
 
-def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+def _derive(passphrase: str, salt: bytes, iterations: int) -> bytes:
     password = unicodedata.normalize("NFC", passphrase).encode("utf-8")
-    return Scrypt(salt=salt, length=_DERIVED_KEY_SIZE, n=n, r=r, p=p).derive(password)
+    return PBKDF2HMAC(SHA256(), _DERIVED_KEY_SIZE, salt, iterations).derive(password)
 
 
 def _aad(key_id: str) -> bytes:
@@ -199,24 +194,20 @@ def _parse(path: Path, data: bytes) -> dict[str, Any]:
     return document
 
 
-def _kdf_parameters(path: Path, kdf: dict[str, Any]) -> tuple[bytes, int, int, int]:
-    _refuse_unexpected(path, kdf, {"name", "n", "r", "p", "salt"}, where="kdf.")
+def _kdf_parameters(path: Path, kdf: dict[str, Any]) -> tuple[bytes, int]:
+    _refuse_unexpected(path, kdf, {"name", "iterations", "salt"}, where="kdf.")
     name = _field(path, kdf, "name", str, where="kdf.")
     if name != _KDF_NAME:
         raise KeyFileError("key_file_kdf", path=str(path), name=name)
-    n, r, p = (_field(path, kdf, field, int, where="kdf.") for field in ("n", "r", "p"))
-    if n < SCRYPT_N or r < SCRYPT_R or p < SCRYPT_P:
+    iterations = _field(path, kdf, "iterations", int, where="kdf.")
+    if iterations < PBKDF2_ITERATIONS:
+        raise KeyFileError("key_file_few_iterations", path=str(path), iterations=iterations, least=PBKDF2_ITERATIONS)
+    if iterations > _MAX_PBKDF2_ITERATIONS:
         raise KeyFileError(
-            "key_file_weak_scrypt", path=str(path), n=n, r=r, p=p, least_n=SCRYPT_N, least_r=SCRYPT_R, least_p=SCRYPT_P
-        )
-    if n & (n - 1):
-        raise KeyFileError("key_file_scrypt_n", path=str(path), n=n)
-    if n > _MAX_SCRYPT_N or n * r * p > _MAX_SCRYPT_WORK:
-        raise KeyFileError(
-            "key_file_absurd_scrypt", path=str(path), n=n, r=r, p=p, most_n=_MAX_SCRYPT_N, most_work=_MAX_SCRYPT_WORK
+            "key_file_absurd_iterations", path=str(path), iterations=iterations, most=_MAX_PBKDF2_ITERATIONS
         )
     salt = _bytes_field(path, kdf, "salt", size=_SALT_SIZE, where="kdf.")
-    return salt, n, r, p
+    return salt, iterations
 
 
 def _cipher_parameters(path: Path, cipher: dict[str, Any]) -> bytes:
@@ -231,7 +222,7 @@ def _field(path: Path, obj: dict[str, Any], name: str, kind: type, *, where: str
     if name not in obj:
         raise KeyFileError("key_file_missing_member", path=str(path), member=where + name)
     value = obj[name]
-    # bool is a subclass of int, but true is not a cost parameter.
+    # bool is a subclass of int, but true is not an iteration count.
     if not isinstance(value, kind) or isinstance(value, bool):
         raise KeyFileError("key_file_member_type", path=str(path), member=where + name, json_type=_JSON_TYPES[kind])
     return value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-_MALFORMED = "tệp khoá {path} không đúng định dạng par-ledger-key/v1: "
+_MALFORMED = "tệp khoá {path} không đúng định dạng par-ledger-key/v2: "
 
 TEXTS: dict[str, str] = {
     # Key files (`keys.KeyFileError`).
@@ -14,31 +14,30 @@ TEXTS: dict[str, str] = {
     "key_file_empty": "tệp khoá {path} rỗng",
     "key_file_too_large": "{path} không phải tệp khoá PAR Ledger: tệp lớn hơn {limit} byte",
     "key_file_is_pem": (
-        "{path} không phải tệp khoá PAR Ledger: tệp có dạng PEM; chỉ nhận tệp định dạng par-ledger-key/v1"
+        "{path} không phải tệp khoá PAR Ledger: tệp có dạng PEM; chỉ nhận tệp định dạng par-ledger-key/v2"
     ),
     "key_file_is_der": (
         "{path} không phải tệp khoá PAR Ledger: tệp có dạng nhị phân DER (như PKCS#12 hoặc PKCS#8); "
-        "chỉ nhận tệp định dạng par-ledger-key/v1"
+        "chỉ nhận tệp định dạng par-ledger-key/v2"
     ),
     "not_a_key_file": "{path} không phải tệp khoá PAR Ledger",
-    "key_file_version": "tệp khoá {path} có phiên bản định dạng lạ {version!r}; chỉ nhận par-ledger-key/v1",
+    "key_file_version": (
+        "tệp khoá {path} có phiên bản định dạng {version!r} không được hỗ trợ; chỉ nhận par-ledger-key/v2"
+    ),
     "key_file_bad_key_id": _MALFORMED + "mã khoá {key_id!r} không gồm 'ed25519:' và 64 chữ số hệ mười sáu",
     "key_file_missing_member": _MALFORMED + "thiếu trường {member}",
     "key_file_member_type": _MALFORMED + "trường {member} không phải kiểu JSON {json_type}",
     "key_file_member_not_base64": _MALFORMED + "trường {member} không phải chuỗi base64 hợp lệ",
     "key_file_member_size": _MALFORMED + "trường {member} dài {size} byte, không phải {expected} byte",
     "key_file_unexpected_member": _MALFORMED + "có trường không được phép {member}",
-    "key_file_kdf": "tệp khoá {path} dùng hàm dẫn xuất khoá {name!r}; chỉ nhận 'scrypt'",
+    "key_file_kdf": "tệp khoá {path} dùng hàm dẫn xuất khoá {name!r}; chỉ nhận 'PBKDF2-HMAC-SHA256'",
     "key_file_cipher": "tệp khoá {path} dùng thuật toán mã hoá {name!r}; chỉ nhận 'AES-256-GCM'",
-    "key_file_weak_scrypt": (
-        "tệp khoá {path} có tham số scrypt quá yếu n={n}, r={r}, p={p}; "
-        "tối thiểu phải là n={least_n}, r={least_r}, p={least_p}"
+    "key_file_few_iterations": (
+        "tệp khoá {path} có số vòng lặp PBKDF2 quá ít ({iterations}); tối thiểu phải là {least}"
     ),
-    "key_file_scrypt_n": "tệp khoá {path} có tham số scrypt n={n}, không phải luỹ thừa của 2",
-    "key_file_absurd_scrypt": (
-        "tệp khoá {path} có tham số scrypt quá lớn n={n}, r={r}, p={p}; tối đa là n={most_n} và n*r*p={most_work}"
+    "key_file_absurd_iterations": (
+        "tệp khoá {path} có số vòng lặp PBKDF2 lớn bất thường ({iterations}); tối đa là {most}"
     ),
-    "key_file_scrypt_memory": "không mở được tệp khoá {path}: không đủ bộ nhớ cho scrypt n={n}, r={r}, p={p}",
     "key_file_wrong_passphrase": "không mở được tệp khoá {path}: sai mật khẩu, hoặc tệp bị hỏng",
     "key_file_seed_size": (
         "tệp khoá {path} không phải tệp khoá Ed25519: tệp chứa {size} byte, "

@@ -157,7 +157,7 @@ def test_init_records_entry_1_and_pins_the_root_key(site: Site) -> None:
 def test_keys_new_prints_the_key_id_and_writes_a_protected_key_file(site: Site) -> None:
     saved = json.loads((site.cwd / "officer.key").read_text())
     assert saved["key_id"] == site.officer_key_id
-    assert saved["kdf"]["name"] == "scrypt"
+    assert (saved["format"], saved["kdf"]["name"]) == ("par-ledger-key/v2", "PBKDF2-HMAC-SHA256")
     assert site.officer_key_id.startswith("ed25519:")
 
 

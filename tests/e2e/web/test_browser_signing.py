@@ -54,25 +54,10 @@ def test_the_private_key_never_reaches_the_server(page: Any, live_server: str) -
     assert json.dumps(posted).count("PRIVATE") == 0
 
 
-def test_scrypt_in_the_browser_gives_rfc_7914s_answer(page: Any, live_server: str) -> None:
-    browser_log_in(page, live_server, COMMUNE_OFFICER)
-    page.goto(f"{live_server}/khoa-ky/")
-
-    derived = page.evaluate(
-        """async () => Array.from(await scrypt(new TextEncoder().encode("password"),
-              new TextEncoder().encode("NaCl"), 1024, 8, 16, 64), (b) => b.toString(16).padStart(2, "0")).join("")"""
-    )
-
-    assert derived == (
-        "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
-        "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640"
-    )
-
-
 def test_an_officer_imports_their_key_file_and_its_passphrase_stays_in_the_browser(
     page: Any, live_server: str, demo_instance: Instance
 ) -> None:
-    """The demo key file of Lam Sơn's officer (scrypt-wrapped, passphrase 'demo') is already registered."""
+    """The demo key file of Lam Sơn's officer (par-ledger-key/v2, passphrase 'demo') is already registered."""
     browser_log_in(page, live_server, COMMUNE_OFFICER)
     posted: list[str] = []
     page.on("request", lambda r: posted.append(r.post_data or "") if r.method == "POST" else None)

@@ -90,7 +90,7 @@ SAMPLES: dict[str, Any] = {
 }
 for _placeholder in ("minimum", "maximum", "max_length", "min_items", "max_items", "levels", "limit", "size", "rank"):
     SAMPLES[_placeholder] = 32
-for _placeholder in ("n", "r", "p", "least_n", "least_r", "least_p", "most_n", "most_work", "got", "want"):
+for _placeholder in ("iterations", "least", "most", "got", "want"):
     SAMPLES[_placeholder] = 8
 
 #: English words that betray a sentence left untranslated.
