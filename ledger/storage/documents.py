@@ -149,8 +149,7 @@ class DocumentStore(DocumentChecker):
                     hours=QUARANTINE_HOURS,
                 )
             target = folder / ref.sha256
-            if not target.exists():
-                write_atomically(target, data, mode=0o444)
+            write_atomically(target, data, mode=0o444)  # rewritten, not touched: it exists whatever a sweep did
             now = self.clock()
             os.utime(target, (now, now))
         return ref
@@ -208,6 +207,12 @@ class DocumentStore(DocumentChecker):
         The verified bytes are written to the store (write-then-rename), then every
         quarantined copy is removed. A copy swept or admitted by another process meanwhile
         is looked for again; MissingDocumentError if there is none anywhere.
+
+        This happens at the check, before the entry is saved, so that no appended entry ever
+        references a document left in quarantine to expire (a crash after the save cannot
+        cause it). The price: a statement refused after its documents were checked (found
+        only at the save: its subject exists) leaves its document in the store unreferenced,
+        as a crash before the save would; only a registered officer's valid signature gets there.
         """
         for waiting in self.held(ref.sha256):
             try:
