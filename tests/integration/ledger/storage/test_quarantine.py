@@ -8,6 +8,7 @@ store reads the time from a clock the test moves forward, as 24 hours passing wo
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,28 @@ def test_the_quota_refuses_the_upload_after_the_last_file_allowed_and_not_anothe
     assert len(quarantined(documents)) == QUARANTINE_MAX_FILES
     other = documents.hold(demo_pdf("Mot bao cao qua han muc"), "Báo cáo thừa.pdf", "vl.chu-tich")
     assert (documents.quarantine_root / "vl.chu-tich" / other.sha256).is_file()
+
+
+def test_parallel_uploads_of_one_officer_cannot_overrun_the_quota(documents: DocumentStore) -> None:
+    files = [demo_pdf(f"Bao cao song song {n}") for n in range(2 * QUARANTINE_MAX_FILES)]
+    start = threading.Barrier(len(files))
+    refusals: list[str] = []
+
+    def upload(data: bytes) -> None:
+        start.wait()
+        try:
+            documents.hold(data, NAME, OFFICER)
+        except RuleError as exc:
+            refusals.append(exc.code)
+
+    threads = [threading.Thread(target=upload, args=(data,)) for data in files]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert refusals == ["quarantine_files_full"] * QUARANTINE_MAX_FILES
+    assert len(quarantined(documents)) == QUARANTINE_MAX_FILES
 
 
 def test_the_quota_of_bytes_refuses_an_upload_that_would_exceed_it_and_not_another_officers(
