@@ -1,9 +1,10 @@
-"""``parledger`` commands of the ledger itself: init, keys, submit, show.
+"""``parledger`` commands of the ledger itself: init, keys, submit, show, documents.
 
 parledger init --root-key FILE [--name NAME]
 parledger keys new OUT | keys list | keys revoke KEY_ID --key FILE --reason TEXT
 parledger submit FILE --key FILE
 parledger show SUBJECT
+parledger documents sweep
 """
 
 from __future__ import annotations
@@ -128,7 +129,8 @@ def submit(file: Path, key_path: Path) -> None:
 
     FILE is JSON: {"type": ..., "subject": ..., "body": {...}}. The unit and officer come
     from the key's registration. Anywhere in the body, {"file": "path"} attaches that
-    document (stored by SHA-256) and is replaced by its reference.
+    document and is replaced by its reference (the document enters the store, by SHA-256,
+    when the statement is appended; until then it waits in the signer's quarantine).
     """
     key = load_key(key_path)
     with open_ledger() as ledger:
@@ -141,12 +143,15 @@ def submit(file: Path, key_path: Path) -> None:
         unknown = sorted(set(document) - {"type", "subject", "body"})
         if unknown:
             raise Failure(f"{file}: unknown field {unknown[0]!r} (unit and officer come from the key)")
-        body = _attach_documents(document["body"], file.parent, "body")
-        author = ledger.author(key)
+        with one_line_errors():
+            author = ledger.author(key)
+        body = _attach_documents(document["body"], file.parent, "body", author.officer)
         print_receipt(append(ledger, author.sign(document["type"], document["subject"], body)), statement_file=file)
 
 
-def _attach_documents(value: Any, base: Path, field: str) -> Any:
+def _attach_documents(value: Any, base: Path, field: str, officer: str) -> Any:
+    """`value` with each {"file": path} replaced by the reference of that file, held for `officer` until
+    the statement is appended (`DocumentStore.hold`: the append moves it into the store)."""
     if isinstance(value, dict) and set(value) == {"file"}:
         path = base / str(value["file"])
         try:
@@ -154,11 +159,11 @@ def _attach_documents(value: Any, base: Path, field: str) -> Any:
         except OSError as exc:
             raise Failure(f"{field}: cannot read {path}: {exc.strerror}") from None
         with one_line_errors():
-            return instance().documents().put(data, path.name, field=field).to_json()
+            return instance().documents().hold(data, path.name, officer, field=field).to_json()
     if isinstance(value, dict):
-        return {k: _attach_documents(v, base, f"{field}.{k}") for k, v in value.items()}
+        return {k: _attach_documents(v, base, f"{field}.{k}", officer) for k, v in value.items()}
     if isinstance(value, list):
-        return [_attach_documents(v, base, f"{field}[{i}]") for i, v in enumerate(value)]
+        return [_attach_documents(v, base, f"{field}[{i}]", officer) for i, v in enumerate(value)]
     return value
 
 
@@ -184,4 +189,19 @@ def show(subject: str) -> None:
             )
 
 
-COMMANDS = (init, keys, submit, show)
+@click.group()
+def documents() -> None:
+    """The evidence files: the quarantine of unsigned uploads."""
+
+
+@documents.command("sweep")
+def documents_sweep() -> None:
+    """Remove the uploads that waited in quarantine longer than the time limit without being signed."""
+    from ledger.storage.documents import QUARANTINE_HOURS
+
+    with one_line_errors():
+        removed = instance().documents().sweep()
+    click.echo(f"removed {removed} unsigned upload(s) older than {QUARANTINE_HOURS} hours")
+
+
+COMMANDS = (init, keys, submit, show, documents)

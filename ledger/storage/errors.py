@@ -2,7 +2,8 @@
 
 A database setting that cannot be used is a `ConfigurationError` (it says what to write
 instead); a document that cannot be stored or referenced is a `DocumentError` (its
-content) or a `MissingDocumentError` (absent from the store).
+content) or a `MissingDocumentError` (absent from the store); an upload beyond an
+officer's quota of unsigned uploads is an `UploadQuotaError`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from ledger.errors import NotFoundError, ParLedgerError, PayloadError
+from ledger.errors import NotFoundError, ParLedgerError, PayloadError, RuleError
 
 
 class ConfigurationError(ParLedgerError):
@@ -53,4 +54,19 @@ class MissingDocumentError(NotFoundError):
         "document_not_stored": "document {sha256} is not in the document store",
         "document_not_uploaded": "document {prefix}… ({name}) was not uploaded to the document store",
         "no_document_store": "this ledger has no document store; documents cannot be referenced",
+    }
+
+
+class UploadQuotaError(RuleError):
+    """An upload refused because the officer's quarantine of unsigned uploads is full."""
+
+    messages: ClassVar[Mapping[str, str]] = {
+        "quarantine_files_full": (
+            "you already have {count} unsigned uploads waiting (at most {limit}); sign the statements "
+            "that use them, or wait: an unsigned upload is removed {hours} hours after it was sent"
+        ),
+        "quarantine_bytes_full": (
+            "your unsigned uploads would exceed {limit_mib} MiB in all; sign the statements that use them, "
+            "or wait: an unsigned upload is removed {hours} hours after it was sent"
+        ),
     }

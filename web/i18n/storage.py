@@ -22,7 +22,7 @@ CONFIGURATION = {
     ),
 }
 
-#: The document store (`ledger.storage.documents`).
+#: The document store and its quarantine of unsigned uploads (`ledger.storage.documents`).
 DOCUMENTS = {
     "unknown_file_type": "không phải tệp PDF, DOCX, XLSX, ODT, PNG hoặc JPEG (xét theo nội dung tệp)",
     "too_many_archive_entries": "chứa quá {limit} tệp trong gói nén",
@@ -37,6 +37,14 @@ DOCUMENTS = {
     "document_not_stored": "tài liệu {sha256} không có trong kho tài liệu",
     "document_not_uploaded": "tài liệu {prefix}… ({name}) chưa được tải lên kho tài liệu",
     "no_document_store": "sổ cái này không có kho tài liệu nên không thể dẫn chiếu tài liệu",
+    "quarantine_files_full": (
+        "bạn đang có {count} tệp tải lên chưa ký (tối đa {limit} tệp); hãy ký các hồ sơ dùng các tệp đó, "
+        "hoặc chờ: tệp tải lên chưa ký được xoá sau {hours} giờ"
+    ),
+    "quarantine_bytes_full": (
+        "tổng dung lượng các tệp tải lên chưa ký của bạn sẽ vượt {limit_mib} MiB; hãy ký các hồ sơ dùng các tệp đó, "
+        "hoặc chờ: tệp tải lên chưa ký được xoá sau {hours} giờ"
+    ),
 }
 
 #: Appending (`ledger.application`, and the kinds' codes in `ledger.errors`).

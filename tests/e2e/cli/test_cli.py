@@ -180,6 +180,7 @@ def test_an_attached_pdf_with_a_vietnamese_name_is_stored_by_its_hash(site: Site
     digest = hashlib.sha256(PDF).hexdigest()
     stored = site.instance / "documents" / "sha256" / digest[:2] / digest[2:4] / digest
     assert stored.read_bytes() == PDF
+    assert list((site.instance / "documents" / "quarantine").glob("*/*")) == []  # signed at once: moved in
 
     shown = site.ok("show", DOCUMENT_SUBJECT).stdout
 
@@ -192,6 +193,29 @@ def test_an_attached_pdf_with_a_vietnamese_name_is_stored_by_its_hash(site: Site
     assert history[0].split()[0] == "#6"
     assert "submission.document" in history[0]
     assert f"323/hy.chuyen-vien ({site.officer_key_id[:16]}…)" in history[0]
+
+
+def test_the_document_of_a_refused_submit_waits_in_quarantine_until_documents_sweep_removes_it(
+    site: Site, tmp_path: Path
+) -> None:
+    copy = site.copy(tmp_path / "copy")
+    appendix = demo_pdf("Phu luc bao cao CCHC 2024")
+    (copy.cwd / "Phụ lục.pdf").write_bytes(appendix)
+    body = {"title": "Phụ lục", "issued_on": "2024-13-45", "document": {"file": "Phụ lục.pdf"}}
+    statement = copy.statement("appendix", "submission.document", "submission/document/323/2024/phu-luc", body)
+
+    refused = copy.run("submit", statement, "--key", "officer.key")
+
+    assert refused.returncode == 1
+    digest = hashlib.sha256(appendix).hexdigest()
+    held = copy.instance / "documents" / "quarantine" / "hy.chuyen-vien" / digest
+    assert held.read_bytes() == appendix
+    assert not (copy.instance / "documents" / "sha256" / digest[:2] / digest[2:4] / digest).exists()
+    assert copy.ok("documents", "sweep").stdout == "removed 0 unsigned upload(s) older than 24 hours\n"
+    day_ago = held.stat().st_mtime - 24 * 3600
+    os.utime(held, (day_ago, day_ago))
+    assert copy.ok("documents", "sweep").stdout == "removed 1 unsigned upload(s) older than 24 hours\n"
+    assert not held.exists()
 
 
 def test_show_lists_a_unit_with_its_history(site: Site) -> None:

@@ -18,7 +18,7 @@ from ledger.errors import LedgerError
 from web.areas.auth import User, login_required
 from web.areas.signing import Summary, ask_to_sign
 from web.areas.submit.common import KIND_NAMES, Errors, bp, ledger_check, the_user
-from web.areas.submit.evidence import Evidence, evidence
+from web.areas.submit.evidence import Evidence, attach, evidence
 from web.areas.submit.fields import decision_rows, document_fields, padded, results_header, text_field
 from web.areas.submit.results import ResultRow, ResultsTable, decimal_text, results_body, results_table
 from web.forms import REQUIRED, text
@@ -145,10 +145,8 @@ def _checked_replacement(
     parsed = ledger_check(record.kind, replacement, record.year, errors)
     if parsed is not None and file is None and parsed == record.current:
         errors["form"] = "Nội dung thay thế giống hệt bản hiện hành: hãy sửa nội dung cần đính chính"
-    if errors:
+    if errors or not attach(replacement, file, errors):
         return None
-    if file is not None:
-        replacement["document"] = file.store("file").to_json()
     return replacement
 
 

@@ -1,23 +1,25 @@
 """Evidence files: the one file a form posts, checked by its name, its size and its content.
 
 Files are judged by their content (`ledger.storage.documents.sniff`), never by the name or
-the media type the browser claims. A file passes every check before it is stored; a file
-stored for a statement the officer then does not sign stays in the content-addressed
-store unreferenced: harmless (the same bytes always land at the same place, nothing in the
-ledger names them) and reused if the officer signs later.
+the media type the browser claims. A file that passes every check, on a form whose every
+field passed too, is held in the officer's quarantine (`DocumentStore.hold`): it enters the
+content-addressed store only when the statement referencing it is signed and appended, and
+is removed after the time limit if it never is. A full quarantine is an error on the file's
+field, like any other.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from flask import request
 
-from ledger.domain.submissions import MAX_DOCUMENT_BYTES, DocumentRef
-from ledger.errors import PayloadError
+from ledger.domain.submissions import MAX_DOCUMENT_BYTES
+from ledger.errors import ParLedgerError, PayloadError
 from ledger.storage.documents import sniff
-from web.areas.submit.common import Errors
+from web.areas.submit.common import Errors, the_user
 from web.i18n import reason
 from web.state import get_documents
 
@@ -30,8 +32,13 @@ class Evidence:
     name: str
     media_type: str
 
-    def store(self, field: str) -> DocumentRef:
-        return get_documents().put(self.data, self.name, field=field)
+    def hold(self, field: str, errors: Errors) -> dict[str, Any] | None:
+        """Hold the file in the officer's quarantine until they sign: its reference, or None (refusal under `field`)."""
+        try:
+            return get_documents().hold(self.data, self.name, the_user().officer, field=field).to_json()
+        except ParLedgerError as exc:
+            errors[field] = f"Tệp “{self.name}” chưa được nhận: {reason(exc)}"
+            return None
 
     def placeholder(self) -> dict[str, object]:
         """The document reference the body will carry, its hash not yet known (for the ledger's check)."""
@@ -52,6 +59,17 @@ _SNIFF_REFUSALS = {
     "damaged_archive": "là tệp ZIP/Office bị hỏng",
     "archive_not_a_document": "là tệp nén ZIP nhưng không phải tài liệu DOCX, XLSX hoặc ODT",
 }
+
+
+def attach(body: dict[str, Any], file: Evidence | None, errors: Errors, field: str = "file") -> bool:
+    """Put the reference of `file` (if any), held for signing, in the body's ``document``; False if refused."""
+    if file is None:
+        return True
+    document = file.hold(field, errors)
+    if document is None:
+        return False
+    body["document"] = document
+    return True
 
 
 def sniff_refusal(error: PayloadError) -> str:

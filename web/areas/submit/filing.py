@@ -1,8 +1,9 @@
 """Filing: documents with their evidence file, governing-decision lists, index results.
 
 Every form is checked first, field by field, in Vietnamese: nothing is stored and nothing is
-signed while a field is wrong. Only then is the evidence file stored and the statement shown
-for signing. A unit always acts for itself: the unit comes from the session, never the form.
+signed while a field is wrong. Only then is the evidence file held in the officer's quarantine
+(until they sign) and the statement shown for signing. A unit always acts for itself: the unit
+comes from the session, never the form.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from web.areas.submit.common import (
     the_user,
 )
 from web.areas.submit.corrections import own_submissions
-from web.areas.submit.evidence import Evidence, evidence
+from web.areas.submit.evidence import Evidence, attach, evidence
 from web.areas.submit.fields import REF, decision_rows, document_fields, padded, results_header, slug, year_field
 from web.areas.submit.results import ResultsTable, results_body, results_table
 from web.areas.submit.table import XLSX, template_workbook
@@ -68,8 +69,7 @@ def document() -> Any:
         file = evidence("file", errors, required=True)
         if not errors and file is not None:
             body = {**fields, "document": file.placeholder()}
-            if ledger_check("document", body, year, errors) is not None:
-                body["document"] = file.store("file").to_json()
+            if ledger_check("document", body, year, errors) is not None and attach(body, file, errors):
                 return ask_to_sign(
                     "submission.document",
                     subject,
@@ -125,9 +125,7 @@ def decisions() -> Any:
         file = evidence("file", errors, required=False)
         if not errors:
             body: dict[str, Any] = {"decisions": items}
-            if ledger_check("governing-decisions", body, year, errors) is not None:
-                if file is not None:
-                    body["document"] = file.store("file").to_json()
+            if ledger_check("governing-decisions", body, year, errors) is not None and attach(body, file, errors):
                 return ask_to_sign(
                     "submission.governing-decisions",
                     subject,
@@ -188,9 +186,7 @@ def results() -> Any:
         file = evidence("file", errors, required=False)
         if not errors and index is not None:
             body = results_body(header, table.rows)
-            if ledger_check("index-results", body, year, errors) is not None:
-                if file is not None:
-                    body["document"] = file.store("file").to_json()
+            if ledger_check("index-results", body, year, errors) is not None and attach(body, file, errors):
                 return ask_to_sign(
                     "submission.index-results",
                     subject,
