@@ -4,7 +4,7 @@ Thin by design: each command reads its input, calls the ledger or a service
 (`services`), and prints. Errors are one line on stderr (``parledger: error: …``) and exit
 status 1; usage errors exit 2. One module per group of commands:
 
-- `cli.ledger`: init, keys, submit, show;
+- `cli.ledger`: init, keys, submit, show, documents;
 - `cli.log`: the transparency log, receipts, the inspector bundle, verify, the witness;
 - `cli.views`: rebuilding and replaying the read models, the report exports;
 - `cli.ratings`: the ratings of a year, Sở Nội vụ computing heads' ratings;
