@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import tarfile
 import tempfile
@@ -35,6 +36,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ledger.errors import ParLedgerError
 from ledger.storage.documents import documents_of_leaves
 from ledger.tlog.bundle import Bundle, BundleError, write_bundle
 from ledger.tlog.inspection import Inspector
@@ -42,6 +44,7 @@ from ledger.tlog.log import Leaf, LeafError, leaf_hash
 from ledger.tlog.merkle import ProofError, verify_inclusion
 from ledger.tlog.notes import Checkpoint, Note, NoteError, NoteVerifier, TlogProof, open_checkpoint
 from web.areas.auth import role_required
+from web.i18n import reason
 from web.state import get_instance, get_ledger, get_log
 from web.text import local_time
 
@@ -300,6 +303,12 @@ def _bundle_root(folder: Path) -> Path:
     raise Refused("Không tìm thấy entries.jsonl: đây không phải gói kiểm tra do parledger export tạo ra")
 
 
+def _unreadable(error: ParLedgerError, root: Path) -> Refused:
+    """The refusal of a bundle that cannot be read, in Vietnamese, naming its files as in the bundle."""
+    where = reason(error).replace(f"{root}{os.sep}", "")  # not this server's temporary folder
+    return Refused(f"Gói bị hỏng, không đọc được: {where}")
+
+
 def verify_bundle(stream: IO[bytes]) -> Verdict:
     """Unpack and inspect a bundle offline, with this ledger's log key and pinned root key id."""
     vkey = _log_vkey()
@@ -307,10 +316,15 @@ def verify_bundle(stream: IO[bytes]) -> Verdict:
     with tempfile.TemporaryDirectory(prefix="par-inspect-") as tmp:
         folder = Path(tmp)
         _unpack(stream, folder)
+        root = _bundle_root(folder)
         try:
-            bundle = Bundle.open(_bundle_root(folder))
-        except BundleError:
-            raise Refused("Gói thiếu tệp bắt buộc (entries.jsonl, checkpoints.jsonl, log.vkey, root-key-id)") from None
+            bundle = Bundle.open(root)
+        except BundleError as exc:
+            if exc.code == "bundle_file_missing":
+                raise Refused(
+                    "Gói thiếu tệp bắt buộc (entries.jsonl, checkpoints.jsonl, log.vkey, root-key-id)"
+                ) from None
+            raise _unreadable(exc, root) from None
         if bundle.log_vkey != vkey:
             raise Refused("Gói mang khoá nhật ký khác với khoá của sổ cái này: đây là gói của một sổ cái khác")
         try:
@@ -322,8 +336,8 @@ def verify_bundle(stream: IO[bytes]) -> Verdict:
             )
             report = inspector.inspect(bundle.entries(), bundle.checkpoints())
             faults = [str(fault) for fault in [*report.faults, *bundle.check_documents()]]
-        except (BundleError, NoteError, UnicodeDecodeError, ValueError) as exc:
-            raise Refused(f"Gói bị hỏng, không đọc được: {exc}") from None
+        except ParLedgerError as exc:
+            raise _unreadable(exc, root) from None
         documents = sum(1 for _ in bundle.documents())
     if faults:
         return Verdict(
