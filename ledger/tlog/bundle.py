@@ -10,6 +10,9 @@ nothing but Python and `cryptography` to read and check it (``python -m ledger.i
 ``entries.jsonl``      one ``{"seq": N, "leaf": "<base64 leaf bytes>"}`` per line, in order
 ``checkpoints.jsonl``  one ``{"size": N, "note": "<signed checkpoint note>"}`` per line
 ``documents/sha256/ab/cd/<hex>``  every document the entries reference
+
+Reading trusts none of them: `ledger.tlog.bundle_files` opens only regular files inside
+the bundle, each within its limit (the README states them), and streams the large ones.
 """
 
 from __future__ import annotations
@@ -24,13 +27,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.tlog.bundle_files import (
+    KIB,
     MAX_CHECKPOINT_LINE_BYTES,
     MAX_CHECKPOINTS_BYTES,
     MAX_DOCUMENT_BYTES,
     MAX_ENTRIES_BYTES,
     MAX_ENTRY_LINE_BYTES,
+    MAX_JSON_DEPTH,
     MAX_KEY_FILE_BYTES,
     MAX_WITNESSES_BYTES,
+    MIB,
     check_depth,
     chunks,
     lines,
@@ -47,7 +53,12 @@ ROOT_KEY_ID = "root-key-id"
 WITNESSES = "witnesses.vkeys"
 DOCUMENTS = "documents"
 
-README = """\
+
+def _size(limit: int) -> str:
+    return f"{limit // MIB} MiB" if limit >= MIB else f"{limit // KIB} KiB"
+
+
+README = f"""\
 # PAR Ledger — inspector bundle
 
 This folder is a complete, self-describing copy of a PAR Ledger (Sổ cái CCHC) for offline
@@ -88,6 +99,21 @@ and root, and — with --state — that this log extends the checkpoint you veri
 time (it refuses to move on otherwise and prints both checkpoints as evidence). It names
 every fault by sequence number and exits 0 only when all holds. Keep the state file: it
 is your own witness of the log's history.
+
+The verifier trusts none of these files. It reads only regular files inside this folder:
+a symbolic link (even to a file in the folder), a folder, a FIFO or a device where a file
+should be is refused by name, never followed or opened for reading. It reads at most:
+
+- `log.vkey`, `root-key-id`: {_size(MAX_KEY_FILE_BYTES)} each; `witnesses.vkeys`: {_size(MAX_WITNESSES_BYTES)};
+- `entries.jsonl`: any length, one line at a time, each line at most {_size(MAX_ENTRY_LINE_BYTES)};
+- `checkpoints.jsonl`: {_size(MAX_CHECKPOINTS_BYTES)} in all, each line at most {_size(MAX_CHECKPOINT_LINE_BYTES)};
+- each document: {_size(MAX_DOCUMENT_BYTES)} (the ledger's own limit for a document), hashed in pieces;
+- JSON nested at most {MAX_JSON_DEPTH} levels deep in any line (a line of this bundle nests one).
+
+A file or line over its limit, or a line that is not UTF-8 or not JSON, stops the
+verification with one line naming the file (and line) and exit status 1; a document that
+is not a regular file or is over its limit is reported as a fault, like a document whose
+bytes do not match its name.
 """
 
 

@@ -303,10 +303,14 @@ def _bundle_root(folder: Path) -> Path:
     raise Refused("Không tìm thấy entries.jsonl: đây không phải gói kiểm tra do parledger export tạo ra")
 
 
+def _as_in_bundle(text: str, root: Path) -> str:
+    """`text` naming the bundle's files by their path in the bundle, not in this server's temporary folder."""
+    return text.replace(f"{root}{os.sep}", "")
+
+
 def _unreadable(error: ParLedgerError, root: Path) -> Refused:
-    """The refusal of a bundle that cannot be read, in Vietnamese, naming its files as in the bundle."""
-    where = reason(error).replace(f"{root}{os.sep}", "")  # not this server's temporary folder
-    return Refused(f"Gói bị hỏng, không đọc được: {where}")
+    """The refusal of a bundle that cannot be read, in Vietnamese."""
+    return Refused(f"Gói bị hỏng, không đọc được: {_as_in_bundle(reason(error), root)}")
 
 
 def verify_bundle(stream: IO[bytes]) -> Verdict:
@@ -335,7 +339,7 @@ def verify_bundle(stream: IO[bytes]) -> Verdict:
                 witness_vkeys=instance.witnesses(),
             )
             report = inspector.inspect(bundle.entries(), bundle.checkpoints())
-            faults = [str(fault) for fault in [*report.faults, *bundle.check_documents()]]
+            faults = [_as_in_bundle(str(fault), root) for fault in [*report.faults, *bundle.check_documents()]]
         except ParLedgerError as exc:
             raise _unreadable(exc, root) from None
         documents = sum(1 for _ in bundle.documents())
