@@ -189,7 +189,7 @@ def verify_receipt(data: bytes) -> list[tuple[str, str]]:
         statement = json.loads(leaf.payload)
         if not isinstance(statement, dict):
             raise ValueError("not a statement")
-    except (LeafError, ValueError):
+    except (LeafError, ValueError, RecursionError):  # RecursionError: JSON nested too deep to parse
         raise Refused("Nội dung mục trong biên nhận bị hỏng, không đọc được") from None
     if leaf.seq != proof.index + 1:
         raise Refused(f"Mục ghi là số {leaf.seq}, nhưng bằng chứng lại dành cho mục số {proof.index + 1}")

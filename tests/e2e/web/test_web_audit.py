@@ -357,9 +357,18 @@ def _resigned(receipt: bytes) -> bytes:
     return TlogProof(proof.index, proof.proof, forged, proof.extra).serialize()
 
 
+def _nested_payload(receipt: bytes) -> bytes:
+    """The receipt whose entry's payload is 100,000 nested JSON arrays (Python's parser would recurse)."""
+    leaf = base64.b64decode(receipt.split(b"\n")[1][len(b"extra ") :])
+    payload = re.search(rb"\npayload ([A-Za-z0-9+/=]+)\n", leaf)
+    assert payload is not None
+    return _tamper(receipt, payload.group(1), base64.b64encode(b"[" * 100_000))
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
+        (_nested_payload, "Nội dung mục trong biên nhận bị hỏng"),
         (
             lambda r: _tamper(r, b"time 2024-11-12T01:05:20", b"time 2024-11-12T01:05:21"),
             "không nằm trong sổ cái đã ký",
