@@ -61,7 +61,8 @@ def audit_bundle(path: Path, *, state: Path | None = None, workers: int = 1, quo
     """Inspect the bundle in `path`; with `state`, require the log to extend it and move it on.
 
     Raises:
-        BundleError: if the bundle is incomplete or a line of it cannot be read.
+        BundleError: if the bundle is incomplete, one of its files is not a regular file inside
+            it or is over its limit, or a line of it cannot be read.
         NoteError: if a verifier key in it cannot be read.
         InspectionError: if the quorum or the number of workers is impossible.
         OSError: if a file cannot be read or the state cannot be written.

@@ -10,6 +10,9 @@ nothing but Python and `cryptography` to read and check it (``python -m ledger.i
 ``entries.jsonl``      one ``{"seq": N, "leaf": "<base64 leaf bytes>"}`` per line, in order
 ``checkpoints.jsonl``  one ``{"size": N, "note": "<signed checkpoint note>"}`` per line
 ``documents/sha256/ab/cd/<hex>``  every document the entries reference
+
+Reading trusts none of them: `ledger.tlog.bundle_files` opens only regular files inside
+the bundle, each within its limit (the README states them), and streams the large ones.
 """
 
 from __future__ import annotations
@@ -18,10 +21,28 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledger.tlog.bundle_files import (
+    KIB,
+    MAX_CHECKPOINT_LINE_BYTES,
+    MAX_CHECKPOINTS_BYTES,
+    MAX_DOCUMENT_BYTES,
+    MAX_ENTRIES_BYTES,
+    MAX_ENTRY_LINE_BYTES,
+    MAX_JSON_DEPTH,
+    MAX_KEY_FILE_BYTES,
+    MAX_WITNESSES_BYTES,
+    MIB,
+    check_depth,
+    chunks,
+    lines,
+    open_regular,
+    read_small,
+)
 from ledger.tlog.errors import BundleError
 from ledger.tlog.report import DocumentFault
 
@@ -32,7 +53,12 @@ ROOT_KEY_ID = "root-key-id"
 WITNESSES = "witnesses.vkeys"
 DOCUMENTS = "documents"
 
-README = """\
+
+def _size(limit: int) -> str:
+    return f"{limit // MIB} MiB" if limit >= MIB else f"{limit // KIB} KiB"
+
+
+README = f"""\
 # PAR Ledger — inspector bundle
 
 This folder is a complete, self-describing copy of a PAR Ledger (Sổ cái CCHC) for offline
@@ -73,6 +99,21 @@ and root, and — with --state — that this log extends the checkpoint you veri
 time (it refuses to move on otherwise and prints both checkpoints as evidence). It names
 every fault by sequence number and exits 0 only when all holds. Keep the state file: it
 is your own witness of the log's history.
+
+The verifier trusts none of these files. It reads only regular files inside this folder:
+a symbolic link (even to a file in the folder), a folder, a FIFO or a device where a file
+should be is refused by name, never followed or opened for reading. It reads at most:
+
+- `log.vkey`, `root-key-id`: {_size(MAX_KEY_FILE_BYTES)} each; `witnesses.vkeys`: {_size(MAX_WITNESSES_BYTES)};
+- `entries.jsonl`: any length, one line at a time, each line at most {_size(MAX_ENTRY_LINE_BYTES)};
+- `checkpoints.jsonl`: {_size(MAX_CHECKPOINTS_BYTES)} in all, each line at most {_size(MAX_CHECKPOINT_LINE_BYTES)};
+- each document: {_size(MAX_DOCUMENT_BYTES)} (the ledger's own limit for a document), hashed in pieces;
+- JSON nested at most {MAX_JSON_DEPTH} levels deep in any line (a line of this bundle nests one).
+
+A file or line over its limit, or a line that is not UTF-8 or not JSON, stops the
+verification with one line naming the file (and line) and exit status 1; a document that
+is not a regular file or is over its limit is reported as a fault, like a document whose
+bytes do not match its name.
 """
 
 
@@ -127,58 +168,92 @@ class Bundle:
 
     @classmethod
     def open(cls, path: Path) -> Bundle:
-        """Read the bundle's small files; BundleError naming the file if one is missing."""
+        """Read the bundle's small files; BundleError naming the file if one is missing or unsafe."""
         if not path.is_dir():
             raise BundleError("bundle_not_folder", path=str(path))
-        for name in (ENTRIES, CHECKPOINTS, LOG_VKEY, ROOT_KEY_ID):
-            if not (path / name).is_file():
-                raise BundleError("bundle_file_missing", path=str(path / name))
-        witnesses_file = path / WITNESSES
-        witnesses = witnesses_file.read_text().split() if witnesses_file.is_file() else []
+        for name, limit in ((ENTRIES, MAX_ENTRIES_BYTES), (CHECKPOINTS, MAX_CHECKPOINTS_BYTES)):
+            with open_regular(path, name, limit=limit):
+                pass  # missing, unsafe or too large: refused before any entry is read
+        witnesses = (
+            read_small(path, WITNESSES, limit=MAX_WITNESSES_BYTES).split() if os.path.lexists(path / WITNESSES) else []
+        )
         return cls(
             path,
-            (path / LOG_VKEY).read_text().strip(),
-            (path / ROOT_KEY_ID).read_text().strip(),
+            read_small(path, LOG_VKEY, limit=MAX_KEY_FILE_BYTES).strip(),
+            read_small(path, ROOT_KEY_ID, limit=MAX_KEY_FILE_BYTES).strip(),
             tuple(witnesses),
         )
 
     def entries(self) -> Iterator[tuple[int, bytes]]:
         """(seq, leaf bytes) in file order."""
-        for number, record in self._records(ENTRIES, ("seq", "leaf")):
+        for number, record in self._records(ENTRIES, ("seq", "leaf"), MAX_ENTRY_LINE_BYTES, MAX_ENTRIES_BYTES):
             seq = record["seq"]
             assert isinstance(seq, int)  # _records checked it
             yield seq, _base64(record["leaf"], ENTRIES, number)
 
     def checkpoints(self) -> Iterator[bytes]:
         """Signed checkpoint notes in file order."""
-        for _, record in self._records(CHECKPOINTS, ("size", "note")):
+        records = self._records(CHECKPOINTS, ("size", "note"), MAX_CHECKPOINT_LINE_BYTES, MAX_CHECKPOINTS_BYTES)
+        for _, record in records:
             yield str(record["note"]).encode()
 
     def documents(self) -> Iterator[tuple[str, Path]]:
-        """(claimed SHA-256, file) of every document in the bundle."""
-        root = self.path / DOCUMENTS / "sha256"
-        if root.is_dir():
-            for path in sorted(root.glob("*/*/*")):
-                yield path.name, path
+        """(claimed SHA-256, path inside the bundle) of every document, and of anything else in their folders.
+
+        The folders are walked without following links; a link or a file where a folder
+        should be is listed too, so that checking it names the fault.
+        """
+        relative = Path(DOCUMENTS, "sha256")
+        for part in (Path(DOCUMENTS), relative):
+            folder = self.path / part
+            if not os.path.lexists(folder):
+                return
+            if folder.is_symlink() or not folder.is_dir():
+                yield part.name, part
+                return
+        for first in _listing(self.path / relative):
+            if not first.is_dir(follow_symlinks=False):
+                yield first.name, relative / first.name
+                continue
+            for second in _listing(Path(first.path)):
+                if not second.is_dir(follow_symlinks=False):
+                    yield second.name, relative / first.name / second.name
+                    continue
+                for document in _listing(Path(second.path)):
+                    yield document.name, relative / first.name / second.name / document.name
 
     def check_documents(self) -> list[DocumentFault]:
-        """Documents whose bytes do not hash to their name (empty when all hold)."""
-        return [
-            DocumentFault(name)
-            for name, path in self.documents()
-            if hashlib.sha256(path.read_bytes()).hexdigest() != name
-        ]
+        """Documents that are not regular files within the limit, or whose bytes do not hash to their name."""
+        faults = []
+        for name, relative in self.documents():
+            digest = hashlib.sha256()
+            try:
+                for chunk in chunks(self.path, relative, limit=MAX_DOCUMENT_BYTES):
+                    digest.update(chunk)
+            except BundleError as exc:
+                faults.append(DocumentFault(name, refused=exc.reason))
+                continue
+            if digest.hexdigest() != name:
+                faults.append(DocumentFault(name))
+        return faults
 
-    def _records(self, name: str, fields: tuple[str, str]) -> Iterator[tuple[int, dict[str, object]]]:
-        with (self.path / name).open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise BundleError("bundle_line_not_json", name=name, number=number, detail=str(exc)) from None
-                if not isinstance(record, dict) or set(record) != set(fields) or not isinstance(record[fields[0]], int):
-                    raise BundleError("bundle_line_fields", name=name, number=number, fields=fields)
-                yield number, record
+    def _records(
+        self, name: str, fields: tuple[str, str], line_limit: int, file_limit: int
+    ) -> Iterator[tuple[int, dict[str, object]]]:
+        for number, line in lines(self.path, name, line_limit=line_limit, file_limit=file_limit):
+            check_depth(line, name, number)
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BundleError("bundle_line_not_json", name=name, number=number, detail=str(exc)) from None
+            if not isinstance(record, dict) or set(record) != set(fields) or not isinstance(record[fields[0]], int):
+                raise BundleError("bundle_line_fields", name=name, number=number, fields=fields)
+            yield number, record
+
+
+def _listing(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as entries:
+        return sorted(entries, key=lambda entry: entry.name)
 
 
 def _base64(value: object, name: str, number: int) -> bytes:

@@ -170,6 +170,17 @@ class BundleError(TlogError, ValueError):
         "bundle_line_fields": "{name} line {number} must be an object with exactly {fields}",
         "bundle_leaf_not_text": "{name} line {number}: the leaf must be base64 text",
         "bundle_leaf_not_base64": "{name} line {number}: the leaf is not valid base64",
+        "bundle_file_symlink": "{path} is a symbolic link (or reached through one): only regular files are read",
+        "bundle_file_folder": "{path} is a folder, not a file",
+        "bundle_file_fifo": "{path} is a FIFO (named pipe), not a regular file",
+        "bundle_file_device": "{path} is a device, not a regular file",
+        "bundle_file_special": "{path} is not a regular file",
+        "bundle_file_unreadable": "{path} cannot be read: {detail}",
+        "bundle_file_too_large": "{path} is larger than the limit of {limit} bytes for this file",
+        "bundle_file_not_utf8": "{path} is not UTF-8 text",
+        "bundle_line_too_long": "{name} line {number} is longer than the limit of {limit} bytes",
+        "bundle_line_not_utf8": "{name} line {number} is not UTF-8 text",
+        "bundle_line_too_deep": "{name} line {number} nests JSON deeper than the limit of {limit} levels",
     }
 
 

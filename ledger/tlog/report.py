@@ -68,11 +68,14 @@ class RangeFault(Fault):
 
 @dataclass(frozen=True)
 class DocumentFault:
-    """A document in a bundle whose bytes do not hash to its name (SHA-256)."""
+    """A document in a bundle that does not hash to its name, or that the inspector refused to read."""
 
     sha256: str
+    refused: str = ""  # why the file was not read (a link, a special file, too large), if it was not
 
     def __str__(self) -> str:
+        if self.refused:
+            return f"document {self.sha256} refused: {self.refused}"
         return f"document {self.sha256} does not match its SHA-256 (changed file?)"
 
 

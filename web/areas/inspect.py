@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import tarfile
 import tempfile
@@ -35,6 +36,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ledger.errors import ParLedgerError
 from ledger.storage.documents import documents_of_leaves
 from ledger.tlog.bundle import Bundle, BundleError, write_bundle
 from ledger.tlog.inspection import Inspector
@@ -42,6 +44,7 @@ from ledger.tlog.log import Leaf, LeafError, leaf_hash
 from ledger.tlog.merkle import ProofError, verify_inclusion
 from ledger.tlog.notes import Checkpoint, Note, NoteError, NoteVerifier, TlogProof, open_checkpoint
 from web.areas.auth import role_required
+from web.i18n import reason
 from web.state import get_instance, get_ledger, get_log
 from web.text import local_time
 
@@ -186,7 +189,7 @@ def verify_receipt(data: bytes) -> list[tuple[str, str]]:
         statement = json.loads(leaf.payload)
         if not isinstance(statement, dict):
             raise ValueError("not a statement")
-    except (LeafError, ValueError):
+    except (LeafError, ValueError, RecursionError):  # RecursionError: JSON nested too deep to parse
         raise Refused("Nội dung mục trong biên nhận bị hỏng, không đọc được") from None
     if leaf.seq != proof.index + 1:
         raise Refused(f"Mục ghi là số {leaf.seq}, nhưng bằng chứng lại dành cho mục số {proof.index + 1}")
@@ -300,6 +303,16 @@ def _bundle_root(folder: Path) -> Path:
     raise Refused("Không tìm thấy entries.jsonl: đây không phải gói kiểm tra do parledger export tạo ra")
 
 
+def _as_in_bundle(text: str, root: Path) -> str:
+    """`text` naming the bundle's files by their path in the bundle, not in this server's temporary folder."""
+    return text.replace(f"{root}{os.sep}", "")
+
+
+def _unreadable(error: ParLedgerError, root: Path) -> Refused:
+    """The refusal of a bundle that cannot be read, in Vietnamese."""
+    return Refused(f"Gói bị hỏng, không đọc được: {_as_in_bundle(reason(error), root)}")
+
+
 def verify_bundle(stream: IO[bytes]) -> Verdict:
     """Unpack and inspect a bundle offline, with this ledger's log key and pinned root key id."""
     vkey = _log_vkey()
@@ -307,10 +320,15 @@ def verify_bundle(stream: IO[bytes]) -> Verdict:
     with tempfile.TemporaryDirectory(prefix="par-inspect-") as tmp:
         folder = Path(tmp)
         _unpack(stream, folder)
+        root = _bundle_root(folder)
         try:
-            bundle = Bundle.open(_bundle_root(folder))
-        except BundleError:
-            raise Refused("Gói thiếu tệp bắt buộc (entries.jsonl, checkpoints.jsonl, log.vkey, root-key-id)") from None
+            bundle = Bundle.open(root)
+        except BundleError as exc:
+            if exc.code == "bundle_file_missing":
+                raise Refused(
+                    "Gói thiếu tệp bắt buộc (entries.jsonl, checkpoints.jsonl, log.vkey, root-key-id)"
+                ) from None
+            raise _unreadable(exc, root) from None
         if bundle.log_vkey != vkey:
             raise Refused("Gói mang khoá nhật ký khác với khoá của sổ cái này: đây là gói của một sổ cái khác")
         try:
@@ -321,9 +339,9 @@ def verify_bundle(stream: IO[bytes]) -> Verdict:
                 witness_vkeys=instance.witnesses(),
             )
             report = inspector.inspect(bundle.entries(), bundle.checkpoints())
-            faults = [str(fault) for fault in [*report.faults, *bundle.check_documents()]]
-        except (BundleError, NoteError, UnicodeDecodeError, ValueError) as exc:
-            raise Refused(f"Gói bị hỏng, không đọc được: {exc}") from None
+            faults = [_as_in_bundle(str(fault), root) for fault in [*report.faults, *bundle.check_documents()]]
+        except ParLedgerError as exc:
+            raise _unreadable(exc, root) from None
         documents = sum(1 for _ in bundle.documents())
     if faults:
         return Verdict(

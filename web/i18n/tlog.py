@@ -138,6 +138,17 @@ BUNDLES: dict[str, str] = {
     "bundle_line_fields": "dòng {number} của {name} phải là một đối tượng có đúng các trường {fields}",
     "bundle_leaf_not_text": "dòng {number} của {name}: lá (leaf) phải là văn bản base64",
     "bundle_leaf_not_base64": "dòng {number} của {name}: lá (leaf) không phải chuỗi base64 hợp lệ",
+    "bundle_file_symlink": "{path} là liên kết tượng trưng (hoặc nằm sau một liên kết): chỉ đọc tệp thông thường",
+    "bundle_file_folder": "{path} là thư mục, không phải tệp",
+    "bundle_file_fifo": "{path} là đường ống có tên (FIFO), không phải tệp thông thường",
+    "bundle_file_device": "{path} là thiết bị, không phải tệp thông thường",
+    "bundle_file_special": "{path} không phải tệp thông thường",
+    "bundle_file_unreadable": "không đọc được {path} (chi tiết kỹ thuật: {detail})",
+    "bundle_file_too_large": "{path} lớn hơn giới hạn {limit} byte của tệp này",
+    "bundle_file_not_utf8": "{path} không phải văn bản UTF-8",
+    "bundle_line_too_long": "dòng {number} của {name} dài hơn giới hạn {limit} byte",
+    "bundle_line_not_utf8": "dòng {number} của {name} không phải văn bản UTF-8",
+    "bundle_line_too_deep": "dòng {number} của {name} lồng JSON sâu hơn giới hạn {limit} cấp",
 }
 
 #: The witness (c2sp.org/tlog-witness): WitnessError.

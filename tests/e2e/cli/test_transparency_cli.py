@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -601,3 +602,146 @@ def test_the_log_commands_read_the_database_without_importing_flask(site: Site, 
     assert TlogProof.parse(site.raw("log", "proof", "--index", "0")).index == 0
     site.ok("log", "proof", "--index", "0", **no_web)
     site.ok("log", "consistency", "--from", "1", "--to", str(HEAD), **no_web)
+
+
+# A bundle that does not play fair: links, special files, huge or deeply nested files -------------
+
+#: What the inspector may use: a MemoryError path would fail inside it, not swap the machine.
+MEMORY_LIMIT = 1024 * 1024 * 1024
+HUGE = 2_500_000_000  # sparse: no disk is used
+
+
+def _document(bundle: Path) -> Path:
+    (document,) = (bundle / "documents" / "sha256").glob("*/*/*")
+    return document
+
+
+def _replace(path: Path, by: Any) -> Path:
+    path.unlink()
+    by(path)
+    return path
+
+
+def _document_linked_to_dev_zero(bundle: Path) -> tuple[Path, str]:
+    path = _replace(_document(bundle), lambda path: path.symlink_to("/dev/zero"))
+    return path, f"FAULT document {path.name} refused: {path} is a symbolic link"
+
+
+def _document_as_a_fifo(bundle: Path) -> tuple[Path, str]:
+    path = _replace(_document(bundle), os.mkfifo)
+    return path, f"FAULT document {path.name} refused: {path} is a FIFO (named pipe), not a regular file"
+
+
+def _document_linked_outside(bundle: Path) -> tuple[Path, str]:
+    path = _replace(_document(bundle), lambda path: path.symlink_to("/etc/passwd"))
+    return path, f"FAULT document {path.name} refused: {path} is a symbolic link"
+
+
+def _documents_folder_linked_outside(bundle: Path) -> tuple[Path, str]:
+    folder = _document(bundle).parent
+    outside = bundle.parent / "elsewhere"
+    shutil.copytree(folder, outside)
+    shutil.rmtree(folder)
+    folder.symlink_to(outside, target_is_directory=True)
+    return folder, f"FAULT document {folder.name} refused: {folder} is a symbolic link"
+
+
+def _document_as_a_folder(bundle: Path) -> tuple[Path, str]:
+    path = _replace(_document(bundle), Path.mkdir)
+    return path, f"FAULT document {path.name} refused: {path} is a folder, not a file"
+
+
+def _sparse(path: Path) -> None:
+    with path.open("wb") as handle:
+        handle.truncate(HUGE)
+
+
+def _huge_entries(bundle: Path) -> tuple[Path, str]:
+    path = _replace(bundle / "entries.jsonl", _sparse)
+    return path, "entries.jsonl line 1 is longer than the limit of 4194304 bytes"
+
+
+def _huge_log_vkey(bundle: Path) -> tuple[Path, str]:
+    path = _replace(bundle / "log.vkey", _sparse)
+    return path, f"{path} is larger than the limit of 1024 bytes for this file"
+
+
+def _log_vkey_linked_outside(bundle: Path) -> tuple[Path, str]:
+    path = _replace(bundle / "log.vkey", lambda path: path.symlink_to("/etc/passwd"))
+    return path, f"{path} is a symbolic link"
+
+
+def _entries_as_a_fifo(bundle: Path) -> tuple[Path, str]:
+    path = _replace(bundle / "entries.jsonl", os.mkfifo)
+    return path, f"{path} is a FIFO (named pipe), not a regular file"
+
+
+def _nested(name: str, depth: int, fault: str) -> Any:
+    def spoil(bundle: Path) -> tuple[Path, str]:
+        path = bundle / name
+        path.write_text("[" * depth + "\n")
+        return path, f"{name} line 1 {fault}"
+
+    return spoil
+
+
+HOSTILE = [
+    pytest.param(_document_linked_to_dev_zero, id="document-linked-to-dev-zero"),
+    pytest.param(_document_as_a_fifo, id="document-as-a-fifo"),
+    pytest.param(_document_linked_outside, id="document-linked-to-etc-passwd"),
+    pytest.param(_documents_folder_linked_outside, id="documents-folder-linked-outside"),
+    pytest.param(_document_as_a_folder, id="folder-in-place-of-a-document"),
+    pytest.param(_huge_entries, id="sparse-2.5GB-entries"),
+    pytest.param(_huge_log_vkey, id="sparse-2.5GB-log-vkey"),
+    pytest.param(_log_vkey_linked_outside, id="log-vkey-linked-to-etc-passwd"),
+    pytest.param(_entries_as_a_fifo, id="entries-as-a-fifo"),
+    pytest.param(
+        _nested("checkpoints.jsonl", 200_000, "is longer than the limit of 65536 bytes"),
+        id="200000-nested-brackets-in-checkpoints",
+    ),
+    pytest.param(
+        _nested("checkpoints.jsonl", 60_000, "nests JSON deeper than the limit of 32 levels"),
+        id="60000-nested-brackets-in-checkpoints",
+    ),
+    pytest.param(
+        _nested("entries.jsonl", 200_000, "nests JSON deeper than the limit of 32 levels"),
+        id="200000-nested-brackets-in-entries",
+    ),
+]
+
+#: The two programs that verify a bundle: the console script and the standalone inspector.
+VERIFIERS = {
+    "parledger-verify": [str(PARLEDGER), "verify", "--bundle"],
+    "python-m-ledger-inspect": [sys.executable, "-m", "ledger.inspect"],
+}
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+@pytest.mark.parametrize("verifier", VERIFIERS)
+@pytest.mark.parametrize("spoil", HOSTILE)
+def test_a_hostile_bundle_file_is_refused_as_a_named_fault_in_bounded_time_and_memory(
+    site: Site, tmp_path: Path, spoil: Any, verifier: str
+) -> None:
+    bundle = _bundle(site, tmp_path)
+    path, fault = spoil(bundle)
+
+    result = subprocess.run(
+        [*VERIFIERS[verifier], str(bundle)],
+        cwd=site.cwd,
+        env=site.env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=60,
+        preexec_fn=_limit_memory,
+        check=False,
+    )
+
+    said = result.stdout + result.stderr
+    assert result.returncode == 1, said
+    assert "Traceback" not in said
+    assert "root:x:0:0" not in said  # /etc/passwd was not read
+    assert any(fault in line and str(path.name) in line for line in said.splitlines()), said

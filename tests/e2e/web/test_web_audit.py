@@ -357,9 +357,18 @@ def _resigned(receipt: bytes) -> bytes:
     return TlogProof(proof.index, proof.proof, forged, proof.extra).serialize()
 
 
+def _nested_payload(receipt: bytes) -> bytes:
+    """The receipt whose entry's payload is 100,000 nested JSON arrays (Python's parser would recurse)."""
+    leaf = base64.b64decode(receipt.split(b"\n")[1][len(b"extra ") :])
+    payload = re.search(rb"\npayload ([A-Za-z0-9+/=]+)\n", leaf)
+    assert payload is not None
+    return _tamper(receipt, payload.group(1), base64.b64encode(b"[" * 100_000))
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
+        (_nested_payload, "Nội dung mục trong biên nhận bị hỏng"),
         (
             lambda r: _tamper(r, b"time 2024-11-12T01:05:20", b"time 2024-11-12T01:05:21"),
             "không nằm trong sổ cái đã ký",
@@ -526,6 +535,44 @@ def test_a_tampered_bundle_is_refused_with_the_reason(demo_app: Flask, change: A
     assert verdict == "refused"
     assert "Gói kiểm tra bị từ chối" in text
     assert reason in text
+
+
+def _nested(file: str, depth: int) -> Any:
+    return lambda name, content: (name, b"[" * depth + b"\n") if name.endswith(file) else (name, content)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        pytest.param(
+            _nested("checkpoints.jsonl", 200_000),
+            "dòng 1 của checkpoints.jsonl dài hơn giới hạn 65536 byte",
+            id="200000-nested-brackets-in-checkpoints",
+        ),
+        pytest.param(
+            _nested("checkpoints.jsonl", 60_000),
+            "dòng 1 của checkpoints.jsonl lồng JSON sâu hơn giới hạn 32 cấp",
+            id="60000-nested-brackets-in-checkpoints",
+        ),
+        pytest.param(
+            _nested("entries.jsonl", 200_000),
+            "dòng 1 của entries.jsonl lồng JSON sâu hơn giới hạn 32 cấp",
+            id="200000-nested-brackets-in-entries",
+        ),
+    ],
+)
+def test_a_deeply_nested_bundle_line_is_refused_in_vietnamese_never_a_500(
+    demo_app: Flask, change: Any, reason: str
+) -> None:
+    client = demo_app.test_client()
+    csrf = log_in(client, INSPECTOR)
+    data = _rezip(_bundle_zip(client), change)
+    response = upload(client, csrf, "/thanh-tra/goi-kiem-tra", "goi", data, "goi.zip")
+    assert response.status_code == 422
+    verdict, text = verdict_of(response.text)
+    assert verdict == "refused"
+    assert f"Gói bị hỏng, không đọc được: {reason}" in text
+    assert "par-inspect-" not in text  # the server's temporary folder is not shown
 
 
 def test_a_bundle_archive_with_a_link_is_refused(demo_client: FlaskClient) -> None:
