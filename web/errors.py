@@ -29,15 +29,29 @@ class FormError(PayloadError):
     """A value typed into a web form or a page's query that the page cannot use."""
 
     messages: ClassVar[Mapping[str, str]] = {
-        "date_format": "a date is written dd/mm/yyyy",
-        "date_not_on_calendar": "{value} is not a day on the calendar",
+        # Dates typed into a form (submit) or a page's query (audit).
         "date_required": "choose a day",
-        "date_before_ledger": "the ledger starts on {first:date}; choose that day or later",
-        "date_in_future": "the future cannot be seen; choose a day up to {today:date}",
-        "year_not_in_ledger": "the ledger holds no year {value}",
+        "date_format": "not a date; write it dd/mm/yyyy",
+        "date_not_on_calendar": "{value} is not a day on the calendar",
+        "date_before_ledger": "the ledger starts on {on}; choose that day or a later one",
+        "date_in_future": "the future cannot be looked at; choose a day up to {on}",
+        "year_not_in_ledger": "the ledger holds no such year",
+        # An uploaded file's name.
         "file_name_invalid": "the file's name is not usable",
         "file_name_hidden_characters": "the file's name holds control or hidden characters (e.g. U+202E)",
         "file_name_too_long": "the file's name is longer than {limit} characters ({length})",
+        # An uploaded results table (.xlsx or CSV).
+        "table_empty": "the results table file is empty (0 bytes)",
+        "table_too_large": "the results table file is larger than {limit} MiB",
+        "table_not_xlsx": "the file is not an .xlsx workbook (judged by its content)",
+        "table_xlsx_unreadable": "the .xlsx workbook cannot be read: damaged or of another format",
+        "table_not_a_spreadsheet": "the file must be an .xlsx or CSV table (save an old .xls as .xlsx)",
+        "table_csv_not_utf8": "a CSV file must be encoded in UTF-8",
+        "table_csv_not_text": "the file is not a CSV text",
+        "table_csv_unreadable": "the CSV file cannot be read (a cell too long or unbalanced quotes)",
+        "table_no_heading": "no heading row with the columns “Mã đơn vị” and “Điểm”",
+        "table_no_rows": "the table has no result row under its heading row",
+        "table_too_many_rows": "the table has more than {limit} rows",
     }
 
 
