@@ -8,8 +8,9 @@ root, with a stable code, the field and the params; its Vietnamese text comes fr
 Every error status of a page (400 … 503) is answered by a page inside the site's layout,
 in Vietnamese (`templates/errors/`); `/api/` keeps its JSON bodies (`web.api.errors`). A
 form refused for its CSRF token (the session ended while the officer typed) gets a page of
-its own with a link to log in and come back: what was typed is kept in the browser only
-(``static/forms.js``, sessionStorage), never on the server.
+its own with a link to log in and come back, and a form too large to read (413) a link back
+to it: what was typed is kept in the browser only (``static/forms.js``, sessionStorage),
+never on the server.
 """
 
 from __future__ import annotations
@@ -98,7 +99,11 @@ def error_page(error: HTTPException) -> Any:
         return render_template("errors/session.html", back=_login_back()), status, headers
     title, advice = PAGES.get(status, PAGES[500 if status >= 500 else 400])
     limit = (request.max_content_length or 0) // (1024 * 1024)
-    page = render_template("errors/error.html", status=status, title=title, advice=advice.format(limit=limit))
+    # A form too large to read is refused whole: back to it, its typed values kept by the browser.
+    back = request.full_path.rstrip("?") if status == 413 and request.method == "POST" else None
+    page = render_template(
+        "errors/error.html", status=status, title=title, advice=advice.format(limit=limit), back=back
+    )
     return page, status, headers
 
 

@@ -3,8 +3,9 @@
 //
 // Keeping the input: when a form is sent, its typed values (never files, passwords, hidden
 // fields or the CSRF token) are put in this tab's sessionStorage as "pending". If the
-// answer is the session-ended page (data-session-ended), they become "kept" for the form's
-// path; any other answer drops them. Back on that path (after logging in again), the form
+// answer is a page that refused the form whole (data-keep-form: the session had ended, or
+// the upload was too large), they become "kept" for the form's path; any other answer
+// drops them. Back on that path (after logging in again), the form
 // is filled with them once and a notice says so. Nothing of it reaches the server.
 //
 // The size check: a file input with data-max-bytes refuses a larger file next to the field,
@@ -56,7 +57,7 @@
   function keepAcrossLogin(store) {
     const pending = store.getItem(PENDING);
     store.removeItem(PENDING);
-    if (pending && document.querySelector("[data-session-ended]")) {
+    if (pending && document.querySelector("[data-keep-form]")) {
       store.setItem(KEPT, pending);
       return;
     }
@@ -72,7 +73,7 @@
     notice.className = "notice";
     notice.id = "kept-notice";
     notice.setAttribute("role", "status");
-    notice.textContent = "Đã điền lại nội dung bạn gõ trước khi phiên làm việc hết hạn. Hãy kiểm tra lại và chọn lại tệp đính kèm (nếu có) trước khi gửi.";
+    notice.textContent = "Đã điền lại nội dung bạn đã gõ (biểu mẫu lần trước chưa được gửi). Hãy kiểm tra lại và chọn lại tệp đính kèm (nếu có) trước khi gửi.";
     form.parentNode.insertBefore(notice, form);
   }
 

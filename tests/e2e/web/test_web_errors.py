@@ -142,7 +142,7 @@ def test_a_form_sent_after_the_session_ended_offers_to_log_in_and_return(demo_cl
     assert response.status_code == 400
     assert_vietnamese_in_layout(response.text, "Phiên làm việc đã hết hạn")
     assert 'href="/dang-nhap?next=/nop/van-ban"' in response.text
-    assert "data-session-ended" in response.text
+    assert "data-keep-form" in response.text  # the browser keeps what was typed (static/forms.js)
 
 
 def test_a_form_without_its_token_while_logged_in_returns_to_the_form(demo_client: FlaskClient) -> None:
@@ -163,6 +163,8 @@ def test_an_upload_over_the_request_limit_is_a_vietnamese_413_page(demo_client: 
     assert response.status_code == 413
     assert_vietnamese_in_layout(response.text, "Nội dung gửi lên quá lớn")
     assert f"{limit // (1024 * 1024)} MiB" in response.text
+    assert 'href="/nop/van-ban"' in response.text
+    assert "data-keep-form" in response.text
 
 
 def test_file_inputs_carry_their_size_limit_for_the_browser(demo_client: FlaskClient) -> None:
