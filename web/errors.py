@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from flask import Flask, g, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from ledger.domain.submissions import MAX_DOCUMENT_BYTES
 from ledger.errors import PayloadError
 from web.api.errors import from_http, is_api_request
 from web.security import CsrfRefused
@@ -73,7 +74,7 @@ PAGES: dict[int, tuple[str, str]] = {
     413: (
         "Nội dung gửi lên quá lớn",
         "Biểu mẫu và tệp đính kèm vượt quá giới hạn {limit} MiB cho mỗi lần gửi; chưa có gì được lưu. "
-        "Hãy quay lại, chọn tệp nhỏ hơn (mỗi tệp minh chứng tối đa 20 MiB) rồi gửi lại.",
+        "Hãy quay lại, chọn tệp nhỏ hơn (mỗi tệp minh chứng tối đa {document} MiB) rồi gửi lại.",
     ),
     415: ("Định dạng không được hỗ trợ", "Nội dung gửi lên không theo định dạng trang này nhận; chưa có gì được lưu."),
     422: ("Dữ liệu không hợp lệ", "Dữ liệu gửi lên không hợp lệ; chưa có gì được lưu."),
@@ -84,6 +85,8 @@ PAGES: dict[int, tuple[str, str]] = {
     ),
     503: ("Hệ thống tạm ngừng phục vụ", "Hệ thống đang tạm ngừng; chưa có gì được ghi. Hãy thử lại sau ít phút."),
 }
+
+MIB = 1024 * 1024
 
 #: Headers of an HTTP error that its page keeps (what a browser or a client acts on).
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
@@ -98,12 +101,10 @@ def error_page(error: HTTPException) -> Any:
     if isinstance(error, CsrfRefused):
         return render_template("errors/session.html", back=_login_back()), status, headers
     title, advice = PAGES.get(status, PAGES[500 if status >= 500 else 400])
-    limit = (request.max_content_length or 0) // (1024 * 1024)
+    limits = {"limit": (request.max_content_length or 0) // MIB, "document": MAX_DOCUMENT_BYTES // MIB}
     # A form too large to read is refused whole: back to it, its typed values kept by the browser.
     back = request.full_path.rstrip("?") if status == 413 and request.method == "POST" else None
-    page = render_template(
-        "errors/error.html", status=status, title=title, advice=advice.format(limit=limit), back=back
-    )
+    page = render_template("errors/error.html", status=status, title=title, advice=advice.format(**limits), back=back)
     return page, status, headers
 
 
