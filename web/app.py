@@ -14,11 +14,13 @@ from typing import Any
 
 from flask import Flask
 
+from ledger.domain.submissions import MAX_DOCUMENT_BYTES
 from ledger.serving import LogServer
 from projections import catch_up, open_views
-from web import api, security, text
+from web import api, errors, security, text
 from web.accounts import AccountStore
 from web.areas import audit, auth, dashboard, enrol, inspect, public, ratings, signing, submit
+from web.areas.submit.table import MAX_TABLE_BYTES
 from web.instance import Instance
 
 #: One module per area, each with a blueprint `bp` and, for the menu, `NAV` entries
@@ -57,8 +59,11 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance: Instan
         app.register_blueprint(area.bp)
         nav += getattr(area, "NAV", ())
     security.init_app(app)  # after auth's before_request: the CSRF check needs the session
+    errors.init_app(app)
 
     app.jinja_env.globals["nav_items"] = lambda: nav
+    #: What a file input accepts, checked in the browser before sending (static/forms.js).
+    app.jinja_env.globals["upload_limits"] = {"document": MAX_DOCUMENT_BYTES, "table": MAX_TABLE_BYTES}
     app.add_template_filter(text.local_time)
     app.add_template_filter(text.signer_label)
     app.add_template_filter(lambda seconds: text.local_time(datetime.fromtimestamp(seconds, UTC)), "epoch_time")

@@ -16,7 +16,8 @@ import hmac
 import secrets
 from typing import Any
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, current_app, g, request
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -80,6 +81,15 @@ def csrf_token() -> str:
     return str(g.csrf_cookie)
 
 
+class CsrfRefused(BadRequest):
+    """A form whose token is missing or wrong, most often because the session ended meanwhile (400).
+
+    Its page (`web.errors`) offers to log in and return to the form.
+    """
+
+    description = CSRF_REFUSED
+
+
 def check_csrf() -> None:
     """Refuse an unsafe request to a page whose token is missing or wrong (400)."""
     if request.method not in UNSAFE_METHODS or request.path.startswith("/api/"):
@@ -88,7 +98,7 @@ def check_csrf() -> None:
     user = g.get("user")
     expected = user.session.csrf if user is not None else request.cookies.get(CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        abort(400, description=CSRF_REFUSED)
+        raise CsrfRefused()
 
 
 def finish_response(response: Response) -> Response:

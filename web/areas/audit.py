@@ -25,6 +25,8 @@ from ledger.domain.rules import LEVEL_NAMES
 from projections.exports import STATUS_NAMES, UNIT_CLASS_NAMES
 from services.replays import Snapshot, as_of_day
 from web.areas.auth import role_required
+from web.errors import FormError
+from web.i18n import reason
 from web.state import get_ledger, get_views
 from web.text import local_date, local_time
 
@@ -60,10 +62,6 @@ STATEMENT_NAMES = {
 MAX_SUBJECT = 200
 SUBJECT_PATTERN = re.compile(r"^[A-Za-z0-9_.:/-]+$")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-
-
-class DateError(ValueError):
-    """A date the auditor cannot ask about, with the reason in Vietnamese."""
 
 
 def level_name(level: str | None) -> str:
@@ -107,13 +105,13 @@ def ledger_span() -> tuple[date, date]:
     return today, today
 
 
-def parse_day(raw: str, span: tuple[date, date]) -> date:
-    """A date from the picker (yyyy-mm-dd) or typed (dd/mm/yyyy), inside the ledger's span."""
+def parse_day(raw: str, span: tuple[date, date], *, field: str) -> date:
+    """A date from the picker (yyyy-mm-dd) or typed (dd/mm/yyyy), inside the ledger's span; FormError otherwise."""
     text = unicodedata.normalize("NFC", raw).strip()
     if not text:
-        raise DateError("Hãy chọn một ngày")
+        raise FormError("date_required", field=field)
     if len(text) > 10:
-        raise DateError("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy")
+        raise FormError("date_format", field=field)
     for form in DATE_FORMATS:
         try:
             day = datetime.strptime(text, form).date()
@@ -121,22 +119,22 @@ def parse_day(raw: str, span: tuple[date, date]) -> date:
         except ValueError:
             continue
     else:
-        raise DateError("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy")
+        raise FormError("date_format", field=field)
     first, today = span
     if day < first:
-        raise DateError(f"Sổ cái bắt đầu từ ngày {local_date(first)}; hãy chọn từ ngày đó trở đi")
+        raise FormError("date_before_ledger", field=field, on=first)
     if day > today:
-        raise DateError(f"Không thể xem trước tương lai; hãy chọn ngày đến hết {local_date(today)}")
+        raise FormError("date_in_future", field=field, on=today)
     return day
 
 
-def parse_year(raw: str, known: list[int]) -> int | None:
-    """The year filter: empty means every year; otherwise one of the ledger's years."""
+def parse_year(raw: str, known: list[int], *, field: str) -> int | None:
+    """The year filter: empty means every year; otherwise one of the ledger's years (FormError)."""
     text = raw.strip()
     if not text:
         return None
     if not text.isdigit() or int(text) not in known:
-        raise DateError("Năm không có trong sổ cái")
+        raise FormError("year_not_in_ledger", field=field)
     return int(text)
 
 
@@ -238,13 +236,13 @@ def as_of() -> Any:
     errors: dict[str, str] = {}
     day = year = None
     try:
-        day = parse_day(args["ngay"], span)
-    except DateError as exc:
-        errors["ngay"] = str(exc)
+        day = parse_day(args["ngay"], span, field="ngay")
+    except FormError as exc:
+        errors["ngay"] = reason(exc)
     try:
-        year = parse_year(args["nam"], known)
-    except DateError as exc:
-        errors["nam"] = str(exc)
+        year = parse_year(args["nam"], known, field="nam")
+    except FormError as exc:
+        errors["nam"] = reason(exc)
     if errors or day is None:
         page = render_template(
             "audit/as_of.html", span=span, years=known, args=args, errors=errors, shot=None, **_names()
@@ -268,14 +266,14 @@ def diff() -> Any:
     days: dict[str, date] = {}
     for name in ("tu_ngay", "den_ngay"):
         try:
-            days[name] = parse_day(args[name], span)
-        except DateError as exc:
-            errors[name] = str(exc)
+            days[name] = parse_day(args[name], span, field=name)
+        except FormError as exc:
+            errors[name] = reason(exc)
     year = None
     try:
-        year = parse_year(args["nam"], known)
-    except DateError as exc:
-        errors["nam"] = str(exc)
+        year = parse_year(args["nam"], known, field="nam")
+    except FormError as exc:
+        errors["nam"] = reason(exc)
     if not errors and days["tu_ngay"] >= days["den_ngay"]:
         errors["den_ngay"] = "Ngày sau phải muộn hơn ngày trước"
     if errors:

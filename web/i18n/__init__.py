@@ -27,7 +27,7 @@ from ledger.errors import (
     RuleError,
     SignatureError,
 )
-from web.i18n import accounts, domain, keys, services, signing, storage, tlog
+from web.i18n import accounts, domain, forms, keys, services, signing, storage, tlog
 from web.i18n.words import WORDS, field_in_vietnamese
 
 #: Every code's Vietnamese template.
@@ -39,6 +39,7 @@ CATALOGUE: dict[str, str] = {
     **keys.TEXTS,
     **accounts.TEXTS,
     **services.TEXTS,
+    **forms.TEXTS,
 }
 
 #: What kind of refusal, in the officer's words.

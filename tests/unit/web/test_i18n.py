@@ -20,7 +20,8 @@ import pytest
 import keys
 import ledger
 import services
-import web.accounts  # noqa: F401  (its AccountError declares the login refusals)
+import web.accounts
+import web.errors  # noqa: F401  (its FormError declares the form refusals)
 from keys import KeyFormatError, KeysError
 from ledger.domain.errors import AuthorityError, BodyError, DomainRuleError, MissingRecordError, StatementError
 from ledger.domain.fields import Reader
@@ -123,6 +124,7 @@ def test_the_walk_finds_the_codes_of_every_layer() -> None:
         "keys.errors",
         "services.errors",
         "web.accounts",
+        "web.errors",
     } <= modules
 
 

@@ -20,6 +20,7 @@ from ledger.domain.submissions import MAX_DOCUMENT_BYTES
 from ledger.errors import ParLedgerError, PayloadError
 from ledger.storage.documents import sniff
 from web.areas.submit.common import Errors, the_user
+from web.errors import FormError
 from web.i18n import reason
 from web.state import get_documents
 
@@ -77,15 +78,19 @@ def sniff_refusal(error: PayloadError) -> str:
     return _SNIFF_REFUSALS.get(error.code) or reason(error)
 
 
-def file_name(raw: str) -> str:
-    """The file's own name (no folders), NFC; ValueError in Vietnamese if unusable."""
+#: The longest file name most file systems keep.
+MAX_FILE_NAME = 255
+
+
+def file_name(raw: str, *, field: str) -> str:
+    """The file's own name (no folders), NFC; FormError if unusable."""
     name = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip()
     if not name or name in {".", ".."}:
-        raise ValueError("Tên tệp không hợp lệ")
+        raise FormError("file_name_invalid", field=field)
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in name):
-        raise ValueError("Tên tệp có ký tự điều khiển hoặc ký tự ẩn (ví dụ ký tự đảo chiều U+202E)")
-    if len(name) > 255:
-        raise ValueError(f"Tên tệp dài quá 255 ký tự ({len(name)} ký tự)")
+        raise FormError("file_name_hidden_characters", field=field)
+    if len(name) > MAX_FILE_NAME:
+        raise FormError("file_name_too_long", field=field, limit=MAX_FILE_NAME, length=len(name))
     return name
 
 
@@ -101,9 +106,9 @@ def evidence(field: str, errors: Errors, *, required: bool) -> Evidence | None:
         return None
     upload = files[0]
     try:
-        name = file_name(upload.filename or "")
-    except ValueError as exc:
-        errors[field] = str(exc)
+        name = file_name(upload.filename or "", field=field)
+    except FormError as exc:
+        errors[field] = reason(exc)
         return None
     data = upload.read(MAX_DOCUMENT_BYTES + 1)
     if not data:

@@ -12,26 +12,28 @@ from datetime import date
 from typing import Any
 
 from web.areas.submit.common import Errors
+from web.errors import FormError
 from web.forms import REQUIRED, text
+from web.i18n import reason
 
 #: A document's reference as an officer may choose it.
 REF = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
-def parse_day(value: str) -> date:
-    """A date written dd/mm/yyyy or yyyy-mm-dd (a date picker); ValueError in Vietnamese."""
+def parse_day(value: str, *, field: str) -> date:
+    """A date written dd/mm/yyyy or yyyy-mm-dd (a date picker); FormError otherwise."""
     found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
     if found:
         year, month, day = (int(part) for part in found.groups())
     else:
         found = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
         if not found:
-            raise ValueError("Ngày phải viết theo dạng dd/mm/yyyy")
+            raise FormError("date_format", field=field)
         day, month, year = (int(part) for part in found.groups())
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{value} không phải là một ngày có thật trên lịch") from None
+        raise FormError("date_not_on_calendar", field=field, value=value) from None
 
 
 def date_field(
@@ -44,9 +46,9 @@ def date_field(
         errors[key] = REQUIRED
         return ""
     try:
-        day = parse_day(value)
-    except ValueError as exc:
-        errors[key] = str(exc)
+        day = parse_day(value, field=key)
+    except FormError as exc:
+        errors[key] = reason(exc)
         return ""
     if year is not None and day.year != year:
         errors[key] = f"Ngày {day:%d/%m/%Y} không thuộc năm đánh giá {year}"

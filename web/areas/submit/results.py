@@ -17,9 +17,10 @@ from typing import Any
 from flask import request
 
 from ledger.domain.indices import competition_ranks
+from ledger.errors import PayloadError
 from projections.exports import UNIT_CLASS_NAMES
 from web.areas.submit.common import Errors
-from web.areas.submit.table import read_table
+from web.areas.submit.table import read_table, table_refusal
 from web.state import get_views
 
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,8})(\.[0-9]{1,4})?")
@@ -206,8 +207,8 @@ def results_table(form: Any, index: dict[str, Any] | None, errors: Errors) -> Re
             return ResultsTable(from_file=True)
         try:
             lines: Lines = read_table(upload)
-        except ValueError as exc:
-            errors["table_file"] = str(exc)
+        except PayloadError as exc:
+            errors["table_file"] = table_refusal(exc)
             return ResultsTable(from_file=True)
     else:
         lines = typed_lines(form)

@@ -21,8 +21,12 @@ from ledger.errors import PayloadError
 from ledger.storage.documents import sniff
 from projections.exports import UNIT_CLASS_NAMES
 from web.areas.submit.evidence import sniff_refusal
+from web.errors import FormError
+from web.i18n import reason
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The form field of the uploaded table (the refusals name it).
+TABLE_FIELD = "table_file"
 #: An uploaded results table: at most this many bytes and rows (the ledger takes 1,000 rows).
 MAX_TABLE_BYTES = 2 * 1024 * 1024
 MAX_TABLE_ROWS = 1000
@@ -41,13 +45,14 @@ Grid = list[tuple[int, list[str]]]
 def read_table(upload: FileStorage) -> dict[int, dict[str, str]]:
     """The rows of an uploaded `.xlsx` or CSV results table by their line in the file: {column: text}.
 
-    ValueError, in Vietnamese, when the file cannot be read as such a table.
+    A `PayloadError` of field `TABLE_FIELD` when the file cannot be read as such a table
+    (`table_refusal` says why, in Vietnamese).
     """
     data = upload.read(MAX_TABLE_BYTES + 1)
     if not data:
-        raise ValueError("Tệp bảng kết quả rỗng (0 byte)")
+        raise FormError("table_empty", field=TABLE_FIELD)
     if len(data) > MAX_TABLE_BYTES:
-        raise ValueError(f"Tệp bảng kết quả lớn hơn {MAX_TABLE_BYTES // (1024 * 1024)} MiB")
+        raise FormError("table_too_large", field=TABLE_FIELD, limit=MAX_TABLE_BYTES // (1024 * 1024))
     grid = _xlsx_grid(data) if data.startswith(b"PK\x03\x04") else _csv_grid(data)
     return _table_rows(grid)
 
@@ -55,12 +60,8 @@ def read_table(upload: FileStorage) -> dict[int, dict[str, str]]:
 def _xlsx_grid(data: bytes) -> Grid:
     from openpyxl import load_workbook
 
-    try:
-        kind = sniff(data, "table")
-    except PayloadError as exc:
-        raise ValueError(f"Tệp {sniff_refusal(exc)}") from None
-    if kind != XLSX:
-        raise ValueError("Tệp không phải bảng tính .xlsx (xét theo nội dung)")
+    if sniff(data, TABLE_FIELD) != XLSX:
+        raise FormError("table_not_xlsx", field=TABLE_FIELD)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -74,7 +75,14 @@ def _xlsx_grid(data: bytes) -> Grid:
         finally:
             workbook.close()
     except Exception:  # openpyxl raises many kinds on a damaged workbook
-        raise ValueError("Không đọc được bảng tính .xlsx: tệp hỏng hoặc không đúng định dạng") from None
+        raise FormError("table_xlsx_unreadable", field=TABLE_FIELD) from None
+
+
+def table_refusal(error: PayloadError) -> str:
+    """Why an uploaded table was refused, in Vietnamese (the file's type, as `sniff` judged it, or its content)."""
+    if isinstance(error, FormError):
+        return reason(error)
+    return f"Tệp {sniff_refusal(error)}"
 
 
 def _cell(value: Any) -> str:
@@ -89,13 +97,13 @@ def _cell(value: Any) -> str:
 
 def _csv_grid(data: bytes) -> Grid:
     if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\xd0\xcf\x11\xe0")):
-        raise ValueError("Tệp phải là bảng tính .xlsx hoặc CSV (tệp .xls cũ: hãy lưu lại dưới dạng .xlsx)")
+        raise FormError("table_not_a_spreadsheet", field=TABLE_FIELD)
     try:
         decoded = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError("Tệp CSV phải mã hoá UTF-8 (trong Excel: Lưu thành “CSV UTF-8”)") from None
+        raise FormError("table_csv_not_utf8", field=TABLE_FIELD) from None
     if "\x00" in decoded:
-        raise ValueError("Tệp không phải là CSV văn bản")
+        raise FormError("table_csv_not_text", field=TABLE_FIELD)
     try:
         dialect: Any = csv.Sniffer().sniff(decoded[:4096], delimiters=",;\t")
     except csv.Error:
@@ -108,7 +116,7 @@ def _csv_grid(data: bytes) -> Grid:
                 break
             grid.append((reader.line_num, [unicodedata.normalize("NFC", c).strip() for c in row]))
     except csv.Error:
-        raise ValueError("Không đọc được tệp CSV (ô quá dài hoặc dấu ngoặc kép không khớp)") from None
+        raise FormError("table_csv_unreadable", field=TABLE_FIELD) from None
     return grid
 
 
@@ -123,7 +131,7 @@ def _heading(grid: Grid) -> tuple[int, dict[str, int]]:
                 columns[column] = found
         if "unit" in columns and "score" in columns:
             return position, columns
-    raise ValueError("Không tìm thấy dòng tiêu đề có cột “Mã đơn vị” và cột “Điểm”")
+    raise FormError("table_no_heading", field=TABLE_FIELD)
 
 
 def _table_rows(grid: Grid) -> dict[int, dict[str, str]]:
@@ -135,9 +143,9 @@ def _table_rows(grid: Grid) -> dict[int, dict[str, str]]:
         if any(row.values()):
             rows[number] = row
     if not rows:
-        raise ValueError("Bảng không có dòng kết quả nào dưới dòng tiêu đề")
+        raise FormError("table_no_rows", field=TABLE_FIELD)
     if len(rows) > MAX_TABLE_ROWS:
-        raise ValueError(f"Bảng có hơn {MAX_TABLE_ROWS} dòng")
+        raise FormError("table_too_many_rows", field=TABLE_FIELD, limit=MAX_TABLE_ROWS)
     return rows
 
 
