@@ -175,8 +175,9 @@ def submit_envelope() -> Response:
 def ratings() -> Response:
     """Heads' and individuals' ratings of `year`, current state, with the rule set and inputs.
 
-    A unit officer sees every head's rating the committee decided (without others' appeal
-    grounds) and every rating of its own unit; SNV, the committee, auditors and
+    A unit officer sees every head's rating the committee decided (its level and decision,
+    without the reason of the decision or of an appeal's resolution, and without the appeals)
+    and every rating of its own unit; SNV, the committee, auditors and
     inspectors see all.
     """
     query = _query(s.RatingsQuery)
@@ -188,7 +189,9 @@ def ratings() -> Response:
         if everything or own:
             rows.append(row)
         elif row["kind"] == "head" and row["status"] != "computed":
-            rows.append({**row, "appeals": []})
+            # Its level and decision are published; the reasons and appeals are what the committee's and
+            # the unit's statements say, which only the unit and the cross-unit roles read (services.visibility).
+            rows.append({**row, "reason": None, "appeals": []})
     return _json(s.RatingsSchema, {"year": query["year"], "ratings": rows})
 
 
