@@ -10,5 +10,6 @@ or `cli`.
 - `services.ratings`: which heads' ratings need computing, their inputs, and the batch of
   ``rating.compute`` statements to sign;
 - `services.exports`: the compilation and the rankings as .xlsx or .csv;
-- `services.replays`: the ratings and deadlines as they stood after an entry or on a day.
+- `services.replays`: the ratings and deadlines as they stood after an entry or on a day;
+- `services.visibility`: who may see an entry listed and read its statement (every channel's rule).
 """

@@ -5,20 +5,21 @@ authentication: the view reads no cookie and no CSRF token (security.check_csrf 
 /api/), and the ledger decides whether the signer's key may sign the statement.
 
 Reads (a logged-in officer's session cookie, 401 without): ratings, index results,
-deadlines, history and receipts. What is public and what is not:
+deadlines, history and receipts. What is public and what is not (who may see an entry
+and its statement is `services.visibility`'s rule, the same on every page):
 
 - public to every officer: index results (published by decision), deadlines and their
   status (Sở Nội vụ reports them), a head's rating once the committee decided it, and the
   history of any subject (who signed which statement type when: no content; the public
-  front page shows the same);
-- personal, so only for the officer's own unit and for SNV, the committee, auditors and
-  inspectors: individual (non-head) ratings and their history, heads' ratings before the
+  front page shows the same), without the entries about another unit's individuals;
+- personal, so only for the officer's own unit and for SNV, the committee, auditors,
+  inspectors and administrators: individual (non-head) ratings and their history, heads' ratings before the
   committee's decision, the grounds of appeals, and receipts (a receipt carries the
   entry's full statement) of entries the unit neither signed nor is the subject of.
 
 The log (no login): the latest checkpoint with its cosignatures, the log's vkey, leaf
 hashes of any range of entries (the leaf bytes, which hold the statements, only for a
-logged-in auditor or inspector), inclusion proofs (hashes and the signed checkpoint,
+logged-in officer of a cross-unit role), inclusion proofs (hashes and the signed checkpoint,
 without the leaf) and consistency proofs — the same ledger methods as ``parledger log``.
 """
 
@@ -37,6 +38,7 @@ from ledger.errors import NotFoundError
 from ledger.signing.envelope import Envelope
 from ledger.tlog.log import Leaf, leaf_hash
 from ledger.tlog.notes import TlogProof
+from services.visibility import listed_history, may_list_subject, may_read_statement, sees_every_unit
 from web.api import bp
 from web.api import schemas as s
 from web.api.errors import ApiError
@@ -46,10 +48,6 @@ from web.state import get_instance, get_ledger, get_log, get_views
 
 #: The largest body POST /envelopes takes: a 1 MiB payload in base64 and its signature.
 MAX_ENVELOPE_BYTES = 1_500_000
-#: Roles that see every unit's rows.
-CROSS_UNIT_ROLES = ("snv", "committee", "auditor", "inspector")
-#: Roles that may read the log's leaf bytes.
-LEAF_READERS = ("auditor", "inspector")
 
 
 def _json(schema: type[s.Schema], data: Any, status: int = 200) -> Response:
@@ -72,28 +70,6 @@ def _user() -> User:
     if user is None:  # pragma: no cover - behind login_required
         raise ApiError(401, "log in first")
     return user
-
-
-def _sees_everything(user: User) -> bool:
-    return user.has(*CROSS_UNIT_ROLES)
-
-
-def _subject_unit(subject: str) -> str | None:
-    """The unit a subject is about: rating/<year>/<UNIT>[/…], submission/<kind>/<UNIT>/<year>, unit/<UNIT>."""
-    parts = subject.split("/")
-    if parts[0] == "rating" and len(parts) >= 3:
-        return parts[2]
-    if parts[0] == "submission" and len(parts) >= 4 and parts[1] != "index-results":
-        return parts[2]
-    if parts[0] == "unit" and len(parts) == 2:
-        return parts[1]
-    return None
-
-
-def _personal(subject: str) -> bool:
-    """An individual's rating (rating/<year>/<UNIT>/<person>)."""
-    parts = subject.split("/")
-    return parts[0] == "rating" and len(parts) >= 4
 
 
 # Writes ------------------------------------------------------------------------------------
@@ -199,20 +175,23 @@ def submit_envelope() -> Response:
 def ratings() -> Response:
     """Heads' and individuals' ratings of `year`, current state, with the rule set and inputs.
 
-    A unit officer sees every head's rating the committee decided (without others' appeal
-    grounds) and every rating of its own unit; SNV, the committee, auditors and
+    A unit officer sees every head's rating the committee decided (its level and decision,
+    without the reason of the decision or of an appeal's resolution, and without the appeals)
+    and every rating of its own unit; SNV, the committee, auditors and
     inspectors see all.
     """
     query = _query(s.RatingsQuery)
     user = _user()
-    everything = _sees_everything(user)
+    everything = sees_every_unit(user)
     rows = []
     for row in get_views().ratings(query["year"]):
         own = row["unit"] == user.unit
         if everything or own:
             rows.append(row)
         elif row["kind"] == "head" and row["status"] != "computed":
-            rows.append({**row, "appeals": []})
+            # Its level and decision are published; the reasons and appeals are what the committee's and
+            # the unit's statements say, which only the unit and the cross-unit roles read (services.visibility).
+            rows.append({**row, "reason": None, "appeals": []})
     return _json(s.RatingsSchema, {"year": query["year"], "ratings": rows})
 
 
@@ -277,14 +256,14 @@ def history() -> Response:
     """Every entry about `subject` (for unit/<code>, also every entry the unit signed): who, what type, when.
 
     An individual's rating (rating/<year>/<UNIT>/<person>) is personal: only its unit and
-    the cross-unit roles see its history.
+    the cross-unit roles see its history, or see it listed in a unit's history.
     """
     query = _query(s.HistoryQuery)
     user = _user()
     subject = query["subject"]
-    if _personal(subject) and _subject_unit(subject) != user.unit and not _sees_everything(user):
+    if not may_list_subject(user, subject):
         raise ApiError.field(403, "subject", "an individual's rating is seen only by its own unit")
-    rows = get_views().history(subject)
+    rows = list(listed_history(user, get_views().history(subject)))
     if not rows:
         raise ApiError.field(404, "subject", f"the ledger holds nothing about {subject!r}")
     return _json(s.HistorySchema, {"subject": subject, "entries": rows})
@@ -300,7 +279,7 @@ def history() -> Response:
 )
 def receipt(seq: int) -> Response:
     """Entry `seq`'s receipt: the tlog-proof carries the whole entry, so only the unit that signed it, the unit
-    it is about, and SNV, the committee, auditors and inspectors may have it."""
+    it is about, and SNV, the committee, auditors, inspectors and administrators may have it."""
     user = _user()
     try:
         proof = get_log().receipt(seq)
@@ -309,10 +288,7 @@ def receipt(seq: int) -> Response:
     assert proof.extra is not None
     leaf = Leaf.from_bytes(proof.extra)
     statement = json.loads(leaf.payload)
-    allowed = (
-        _sees_everything(user) or statement["unit"] == user.unit or _subject_unit(statement["subject"]) == user.unit
-    )
-    if not allowed:
+    if not may_read_statement(user, statement):
         raise ApiError.field(403, "seq", "this entry is neither by nor about your unit")
     answer = {
         "seq": leaf.seq,
@@ -377,7 +353,8 @@ def log_vkey() -> Response:
 )
 def log_entries() -> Response:
     """Entries `start` to `end` (at most 1,000; default up to the head): each leaf's RFC 9162 hash, and for a
-    logged-in auditor or inspector the leaf bytes too (they hold the signed statements, which may be personal)."""
+    logged-in officer of a cross-unit role (who may read every entry) the leaf bytes too (they hold the signed
+    statements, which may be personal)."""
     query = _query(s.EntriesQuery)
     ledger = get_ledger()
     head = ledger.refresh()
@@ -387,8 +364,7 @@ def log_entries() -> Response:
         raise ApiError.field(422, "start", f"is beyond the log's size ({head})")
     if end > head:
         raise ApiError.field(422, "end", f"is beyond the log's size ({head})")
-    user = current_user()
-    full = user is not None and user.has(*LEAF_READERS)
+    full = sees_every_unit(current_user())
     entries = []
     for seq, leaf in get_log().leaves(start, end):
         entry: dict[str, Any] = {"seq": seq, "leaf_hash": leaf_hash(leaf).hex()}

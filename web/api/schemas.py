@@ -359,11 +359,14 @@ class HistorySchema(Schema):
 
 
 class LogEntrySchema(Schema):
-    """One leaf of the log: its hash for everyone; its bytes only for auditors and inspectors."""
+    """One leaf of the log: its hash for everyone; its bytes only for the cross-unit roles (services.visibility)."""
 
     seq = fields.Integer(required=True)
     leaf_hash = fields.String(required=True, validate=SHA256_HEX)
-    leaf = fields.String(validate=BASE64, metadata={"description": "leaf bytes, base64 (auditors, inspectors)"})
+    leaf = fields.String(
+        validate=BASE64,
+        metadata={"description": "leaf bytes, base64 (SNV, the committee, auditors, inspectors, administrators)"},
+    )
 
 
 class LogEntriesSchema(Schema):

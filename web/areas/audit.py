@@ -24,7 +24,8 @@ from ledger.domain.local_time import LOCAL_TIME
 from ledger.domain.rules import LEVEL_NAMES
 from projections.exports import STATUS_NAMES, UNIT_CLASS_NAMES
 from services.replays import Snapshot, as_of_day
-from web.areas.auth import role_required
+from services.visibility import listed_history
+from web.areas.auth import current_user, role_required
 from web.errors import FormError
 from web.i18n import reason
 from web.state import get_ledger, get_views
@@ -190,7 +191,11 @@ def index() -> str:
 @bp.get("/lich-su")
 @role_required(*ROLES)
 def history() -> Any:
-    """Every entry about a subject (or signed by a unit), in ledger order, with signer, key, time, receipt."""
+    """Every entry about a subject (or signed by a unit), in ledger order, with signer, key, time, receipt.
+
+    The rows are those `services.visibility` lets the officer see listed (today every role
+    of these pages sees every unit's entries; the rule decides, not this page).
+    """
     views = get_views()
     raw = request.args.get("doi_tuong")
     subjects = _subject_choices(views)
@@ -212,7 +217,7 @@ def history() -> Any:
             **_names(),
         )
         return page, 422
-    rows = views.history(subject)
+    rows = list(listed_history(current_user(), views.history(subject)))
     return render_template("audit/history.html", subject=subject, rows=rows, errors={}, subjects=subjects, **_names())
 
 

@@ -1,4 +1,9 @@
-"""The public, read-only pages: units and the latest signed entries."""
+"""The public, read-only pages: units and the latest signed entries.
+
+Every entry is numbered here with its type, signer and time (the log is public); an
+individual's rating is shown without its subject, which names the person, unless the
+viewer may see it (`services.visibility`). No entry's content is shown.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from projections.exports import UNIT_CLASS_NAMES
+from services.visibility import may_list_subject
+from web.areas.auth import current_user
 from web.state import get_ledger, get_views
 
 bp = Blueprint("public", __name__)
@@ -25,6 +32,7 @@ def index() -> str:
         units[unit["unit_class"]].append(unit)
     entries = list(ledger.entries(start=max(1, ledger.head - 29)))
     entries.reverse()
+    viewer = current_user()
     return render_template(
         "public/index.html",
         units=units,
@@ -32,4 +40,5 @@ def index() -> str:
         status_names=STATUS_NAMES,
         entries=entries,
         head=ledger.head,
+        may_list=lambda subject: may_list_subject(viewer, subject),
     )

@@ -29,6 +29,7 @@ from ledger.domain.local_time import LOCAL_TIME
 from ledger.errors import LedgerError
 from ledger.signing.dsse import PAYLOAD_TYPE
 from ledger.signing.envelope import Envelope, Signature, canonical_json, compose
+from services.visibility import may_read_leaf
 from web.areas.auth import current_user, login_required
 from web.i18n import http_status, vietnamese
 from web.redirects import local_path
@@ -212,13 +213,20 @@ def submit() -> Any:
 @bp.get("/bien-nhan/<int:seq>")
 @login_required
 def receipt(seq: int) -> Response:
-    """Entry `seq`'s receipt (a C2SP tlog-proof), verifiable offline with the log's vkey."""
+    """Entry `seq`'s receipt (a C2SP tlog-proof), verifiable offline with the log's vkey.
+
+    The receipt carries the whole entry, so only those who may read the entry have it
+    (`services.visibility`): 403 for the others, as the API answers.
+    """
     try:
-        data = get_log().receipt(seq).serialize()
+        proof = get_log().receipt(seq)
     except LedgerError:
         abort(404)
+    assert proof.extra is not None  # a receipt of the log's own entry always has its leaf
+    if not may_read_leaf(current_user(), proof.extra):
+        abort(403, description="Mục này không do đơn vị của bạn ký và không nói về đơn vị của bạn")
     return Response(
-        data,
+        proof.serialize(),
         mimetype="text/plain; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="bien-nhan-{seq}.tlog-proof"'},
     )

@@ -1,4 +1,4 @@
-"""The authorization matrix of the web: who may sign what, for which unit, through a session.
+"""The authorization matrix of the web: who may sign what, for which unit, through a session; who may read what.
 
 Every state change reaches the ledger as a statement signed in the officer's browser and
 posted to ``/ky`` in the officer's session. Two guards stand in the way: the web's (the
@@ -8,16 +8,26 @@ own or other unit, the matrix below says who is allowed; everyone else gets 403 
 ledger does not move. Allowed actors must never be refused for authority (they may still
 meet a rule of the domain, e.g. a rating already decided).
 
+Reading has one rule (`services.visibility`): every GET route of `app.url_map` (pages,
+downloads, the API, the log) is probed for entries only some actors may read, and for
+individuals' ratings only some may see listed.
+
 The actions' subjects and bodies are real ones of the demo province (demo/loader.py).
 """
 
 from __future__ import annotations
 
 import base64
+import html
+import io
+import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
@@ -28,6 +38,7 @@ from demo.loader import demo_key, demo_pdf
 from ledger.domain.local_time import LOCAL_TIME
 from ledger.signing.dsse import PAYLOAD_TYPE, pae
 from ledger.signing.envelope import canonical_json, compose
+from web.api.openapi import OPERATIONS
 
 #: Acting officers of the demo, by the role the matrix gives them.
 ACTORS = {
@@ -323,3 +334,162 @@ def test_no_form_appends_anything_without_a_signature_whoever_posts_it(
         response = client.post(url, data={"csrf_token": csrf, "unit": "SYT", "year": "2024", "level": "HTT"})
         assert response.status_code < 500, f"{role} POST {url}: {response.status_code}"
     assert ledger.refresh() == head
+
+
+# Reading: who may see an entry and what it says, on every route ------------------------------
+
+
+@dataclass(frozen=True)
+class Secret:
+    """An entry of the demo that only some of the matrix's actors may read (or, if personal, see listed)."""
+
+    seq: int
+    statement_type: str
+    subject: str
+    year: int
+    unit: str  # the unit it is about
+    readers: frozenset[str]
+    shown_as: Callable[[dict[str, Any]], str]  # a phrase of its statement as a page would show it
+
+
+#: Cross-unit roles: Sở Nội vụ (the auditor is an SNV officer too), the committee, the inspectorate.
+CROSS_UNIT = frozenset({"SNV officer", "auditor", "committee chairman", "inspector"})
+#: Sở Y tế's appeal of its 2024 rating (#409 its dossier, #410 its grounds, #411 the committee's reasons) is
+#: for Sở Y tế and the cross-unit roles; an individual's rating (the person's name, level, even that they were
+#: rated) for the person's unit and the cross-unit roles.
+APPEAL_READERS = CROSS_UNIT | {"health head"}
+SECRETS = (
+    Secret(410, "rating.appeal", "rating/2024/SYT", 2024, "SYT", APPEAL_READERS, lambda body: body["grounds"][:40]),
+    Secret(318, "rating.individual", "rating/2023/SNV/tran.hong.an", 2023, "SNV", CROSS_UNIT,
+           lambda body: "rating/2023/SNV/"),
+    Secret(407, "rating.individual", "rating/2024/SNV/tran.hong.an", 2024, "SNV", CROSS_UNIT,
+           lambda body: "rating/2024/SNV/"),
+    Secret(409, "submission.document", "submission/document/SYT/2024/kien-nghi-sipas-2024", 2024, "SYT",
+           APPEAL_READERS, lambda body: body["title"]),
+    Secret(411, "rating.resolve-appeal", "rating/2024/SYT", 2024, "SYT", APPEAL_READERS,
+           lambda body: body["reason"][:40]),
+)  # fmt: skip
+
+
+def _traces(app: Flask, secret: Secret) -> tuple[str, ...]:
+    """What would betray the entry: a phrase of it, its payload and its leaf (as bytes in base64)."""
+    entry = next(iter(app.extensions["ledger"].entries(secret.seq, secret.seq)))
+    statement = entry.envelope.statement
+    assert (statement.type, statement.subject) == (secret.statement_type, secret.subject), "the demo changed"
+    leaf = app.extensions["log"].receipt(secret.seq).extra
+    payload = base64.b64encode(entry.envelope.payload).decode()
+    return secret.shown_as(dict(statement.body)), payload, base64.b64encode(leaf).decode()
+
+
+def _readable(response: Any) -> str:
+    """A response as text to search: JSON without escapes, HTML unescaped, a zip (xlsx, bundle) unpacked.
+
+    A redirect (to the login page) only repeats the address asked for: nothing to read in it.
+    """
+    if 300 <= response.status_code < 400:
+        return ""
+    data = response.get_data()
+    if data.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            data = b"\n".join(archive.read(name) for name in archive.namelist())
+    if response.is_json:
+        return json.dumps(response.get_json(), ensure_ascii=False)
+    return html.unescape(data.decode("utf-8", errors="replace"))
+
+
+def _probe_urls(app: Flask, secret: Secret) -> set[str]:
+    """Every GET route of the app, its path arguments and query parameters aimed at the secret."""
+    parts = secret.subject.split("/")
+    person = parts[3] if parts[0] == "rating" and len(parts) > 3 else "x"
+    path_values = {"seq": secret.seq, "year": secret.year, "unit": secret.unit, "subject": secret.subject,
+                   "person": person}  # fmt: skip
+    values = {"year": secret.year, "nam": secret.year, "unit": secret.unit, "index": "SIPAS",
+              "start": secret.seq, "end": secret.seq}  # fmt: skip
+    urls = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
+            continue
+        path = str(rule.build({name: path_values.get(name, "SYT") for name in rule.arguments})[1])
+        operation = OPERATIONS.get(rule.endpoint)
+        # The API refuses a parameter it does not read; a page ignores it.
+        known = None
+        if operation is not None:
+            fields = operation.query().fields if operation.query else {}
+            known = {field.data_key or name for name, field in fields.items()}
+        for subject in (secret.subject, f"unit/{secret.unit}"):
+            query = {**values, "subject": subject, "doi_tuong": subject}
+            if known is not None:
+                query = {name: value for name, value in query.items() if name in known}
+            urls |= {path, f"{path}?{urlencode(query)}" if query else path}
+    return urls
+
+
+@pytest.mark.parametrize("role", [*ACTORS, "visitor"])
+def test_no_route_shows_an_entry_or_a_personal_subject_to_someone_the_rule_does_not_let_see_it(
+    matrix_app: Flask, sessions: dict[str, tuple[FlaskClient, str]], role: str
+) -> None:
+    """Every GET route (pages, downloads, the API, the log) × each probe aimed at the entry: no trace of it
+    reaches a viewer outside its readers; each reader gets it in its receipt (so the probe can see a leak)."""
+    client = sessions[role][0] if role in sessions else matrix_app.test_client()
+    urls = set().union(*(_probe_urls(matrix_app, secret) for secret in SECRETS))
+    assert len(urls) > 60
+    answers = {url: _readable(client.get(url)) for url in urls}
+    for secret in SECRETS:
+        traces = _traces(matrix_app, secret)
+        seen_in = [url for url, text in answers.items() for trace in traces if trace in text]
+        if role in secret.readers:
+            assert f"/bien-nhan/{secret.seq}" in seen_in, f"{role} cannot read entry {secret.seq}"
+        else:
+            assert not seen_in, f"{role} reads entry {secret.seq} ({secret.subject}) at {sorted(set(seen_in))}"
+
+
+def test_a_commune_officer_gets_neither_receipt_nor_grounds_of_so_y_tes_appeal_410(
+    matrix_app: Flask, sessions: dict[str, tuple[FlaskClient, str]]
+) -> None:
+    commune, health = sessions["commune officer"][0], sessions["health head"][0]
+    grounds, _, leaf = _traces(matrix_app, SECRETS[0])
+
+    page, api = commune.get("/bien-nhan/410"), commune.get("/api/v1/receipts/410")
+
+    assert (page.status_code, api.status_code) == (403, 403)
+    assert leaf not in page.text
+    assert grounds not in page.text
+    assert leaf in health.get("/bien-nhan/410").text  # Sở Y tế has its own appeal's receipt
+
+
+def test_a_commune_officer_gets_no_receipt_of_another_units_individual_rating_318(
+    matrix_app: Flask, sessions: dict[str, tuple[FlaskClient, str]]
+) -> None:
+    commune, snv = sessions["commune officer"][0], sessions["SNV officer"][0]
+    _, _, leaf = _traces(matrix_app, SECRETS[1])
+
+    page = commune.get("/bien-nhan/318")
+
+    assert page.status_code == 403
+    assert leaf not in page.text
+    assert "Trần Hồng An" not in page.text
+    assert leaf in snv.get("/bien-nhan/318").text
+
+
+def test_the_history_of_so_noi_vu_lists_its_staffs_ratings_to_its_own_officers_only(
+    sessions: dict[str, tuple[FlaskClient, str]],
+) -> None:
+    def personal(role: str) -> list[str]:
+        history = sessions[role][0].get("/api/v1/history?subject=unit/SNV").get_json()
+        return [e["subject"] for e in history["entries"] if e["subject"].startswith("rating/") and
+                e["subject"].count("/") == 3]  # fmt: skip
+
+    assert "rating/2023/SNV/tran.hong.an" in personal("SNV officer")
+    assert personal("commune officer") == personal("lead-department officer") == []
+
+
+def test_the_front_page_numbers_an_individuals_rating_without_naming_the_person(demo_app: Flask) -> None:
+    visitor, snv = demo_app.test_client(), demo_app.test_client()
+    log_in(snv, ACTORS["SNV officer"])
+
+    public = visitor.get("/").text
+
+    assert "rating/2024/SNV/tran.hong.an" not in public
+    assert "Xếp loại cá nhân (không công khai)" in public
+    assert "<td>407</td>" in public
+    assert "rating/2024/SNV/tran.hong.an" in snv.get("/").text

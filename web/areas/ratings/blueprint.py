@@ -9,14 +9,12 @@ from flask import Blueprint, abort, request
 
 from ledger.domain.rules import LEVEL_NAMES, LEVELS, NOT_EVALUATED
 from projections.exports import STATUS_NAMES, UNIT_CLASS_NAMES
+from services.visibility import sees_every_unit
 from web.areas.auth import User, current_user
 from web.state import get_views
 from web.text import local_time
 
 bp = Blueprint("ratings", __name__, url_prefix="/xep-loai")
-
-#: Roles that see every unit's ratings.
-SEE_ALL = ("snv", "committee", "auditor", "inspector", "admin")
 
 #: Menu entries: (endpoint, label, roles that see it; none: every officer).
 NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -69,7 +67,8 @@ def officer() -> User:
 
 
 def sees_all(user: User) -> bool:
-    return user.has(*SEE_ALL)
+    """Whether the officer sees every unit's ratings: the cross-unit roles of `services.visibility`."""
+    return sees_every_unit(user)
 
 
 def year_arg(years: Sequence[int]) -> int | None:
