@@ -9,7 +9,7 @@ from flask import Blueprint, abort, request
 
 from ledger.domain.rules import LEVEL_NAMES, LEVELS, NOT_EVALUATED
 from projections.exports import STATUS_NAMES, UNIT_CLASS_NAMES
-from services.visibility import sees_every_unit
+from services.visibility import CROSS_UNIT_ROLES, sees_every_unit
 from web.areas.auth import User, current_user
 from web.state import get_views
 from web.text import local_time
@@ -20,7 +20,7 @@ bp = Blueprint("ratings", __name__, url_prefix="/xep-loai")
 NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ratings.index", "Xếp loại", ()),
     ("ratings.compute", "Tính xếp loại", ("snv",)),
-    ("ratings.compilation", "Tổng hợp", ("snv", "committee", "auditor", "inspector", "admin")),
+    ("ratings.compilation", "Tổng hợp", tuple(sorted(CROSS_UNIT_ROLES))),
 )
 
 HOW_NAMES = {

@@ -11,6 +11,7 @@ from ledger.domain.ratings import RuleSet
 from ledger.domain.registry import RATED_CLASSES
 from ledger.domain.rules import NOT_EVALUATED
 from services.exports import export_compilation
+from services.visibility import CROSS_UNIT_ROLES
 from web.areas.auth import login_required, role_required
 from web.areas.ratings.appeals import may_resolve
 from web.areas.ratings.blueprint import bp, officer, sees_all, visible_rating, year_arg
@@ -147,7 +148,7 @@ def unit_series(unit: str, unit_class: str) -> list[dict[str, Any]]:
 
 
 @bp.get("/tong-hop")
-@role_required("snv", "committee", "auditor", "inspector", "admin")
+@role_required(*CROSS_UNIT_ROLES)  # the compilation shows every unit: the visibility rule's roles
 def compilation() -> str:
     """Sở Nội vụ's table of a year: per rated head, each index's score, rank and level."""
     views = get_views()
@@ -163,7 +164,7 @@ def compilation() -> str:
 
 
 @bp.get("/tong-hop/<int:year>.xlsx")
-@role_required("snv", "committee", "auditor", "inspector", "admin")
+@role_required(*CROSS_UNIT_ROLES)  # the compilation shows every unit: the visibility rule's roles
 def compilation_xlsx(year: int) -> Response:
     """The compilation as ``parledger export-report compilation`` writes it."""
     report = export_compilation(get_ledger(), get_views(), year, "xlsx")
