@@ -22,6 +22,7 @@ from ledger.domain.fields import Reader
 from ledger.domain.indices import OBLIGATIONS
 from ledger.domain.registry import RATED_CLASSES
 from ledger.domain.rules import NOT_EVALUATED, Input, Parameters, evaluate, index_level
+from projections.rows.assessment import revision_in_force
 from projections.schema import Row, loads
 
 #: The order units are listed in: the classes of Decision 01/2023, then the province.
@@ -246,7 +247,8 @@ def compile_year(
                 "decided_level": rating["decided_level"],
                 "current_level": rating["level"],
                 "status": rating["status"],
-                "decision": rating["decision"],
+                "decision": rating["decision"],  # the committee's, beside the decided level
+                "level_source": level_source(rating, loads(rating["appeals"]) or []),
                 "consistent": consistent,
             }
         )
@@ -314,16 +316,33 @@ def rating_answer(row: Row, units: Mapping[str, Row], officers: Mapping[str, Row
     unit = units.get(row["unit"])
     officer = officers.get(row["officer"] or "")
     answer = {key: value for key, value in row.items() if key not in ("inputs", "missing", "appeals", "appeal_open")}
+    appeals = loads(row["appeals"]) or []
     answer.update(
         unit_name=unit["name"] if unit else None,
         unit_class=unit["unit_class"] if unit else None,
         officer_name=officer["name"] if officer else None,
         inputs=loads(row["inputs"]),
         missing=loads(row["missing"]),
-        appeals=loads(row["appeals"]) or [],
+        appeals=appeals,
         appeal_open=bool(row["appeal_open"]),
+        revision=revision_in_force(appeals),
+        level_source=level_source(row, appeals),
     )
     return answer
+
+
+def level_source(row: Row, appeals: list[dict[str, Any]]) -> dict[str, Any]:
+    """What set the level in force: how, the entry (a computation's) and the decision number
+    (the committee's decision, or the resolution of the appeal that revised it)."""
+    how = row["last_how"]
+    if how == "revised":
+        revision = revision_in_force(appeals) or next(a for a in reversed(appeals) if a.get("outcome") == "revised")
+        return {"how": how, "seq": revision["resolved_seq"], "decision": revision["decision"]}
+    if how == "decided":
+        return {"how": how, "seq": None, "decision": row["decision"]}
+    if how == "computed":
+        return {"how": how, "seq": row["computed_seq"], "decision": None}
+    return {"how": how, "seq": None, "decision": None}
 
 
 def decoded(row: Row, json_columns: Iterable[str] = (), flags: Iterable[str] = ()) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.handlers import Lookup, computation_body
-from ledger.domain.ratings import Rating, RuleSet
+from ledger.domain.ratings import LevelGiven, Rating, RuleSet
 from ledger.domain.registry import RATED_CLASSES, Unit
 from services.errors import NotHeld, Unanswerable
 
@@ -65,6 +65,7 @@ class PlannedComputation:
     before: str | None  # the level computed before; None if never computed
     action: str  # one of ACTIONS
     statement: Draft
+    in_force: LevelGiven | None = None  # the level in force now and what gave it; None if never computed
 
     @property
     def subject(self) -> str:
@@ -73,6 +74,11 @@ class PlannedComputation:
     @property
     def body(self) -> dict[str, Any]:
         return self.statement.body
+
+    @property
+    def keeps_revision(self) -> bool:
+        """Whether the level in force was set by an appeal's revision, which computing does not displace."""
+        return self.in_force is not None and self.in_force.how == "revised"
 
     @property
     def to_sign(self) -> bool:
@@ -143,6 +149,7 @@ def _planned(
         before=computation.level if computation is not None else None,
         action=action,
         statement=Draft("rating.compute", f"rating/{year}/{unit.code}", body),
+        in_force=rating.in_force if rating is not None else None,
     )
 
 

@@ -85,6 +85,14 @@ class StatementError(PayloadError):
             "the decided level {level} differs from the computed {computed}: give the written reason"
         ),
         "revision_keeps_level": "the rating is already {level}; a revision must change the level",
+        "overrides_appeal_unstated": (
+            "the level in force, {revised}, was set by the appeal resolution {resolution}; a decision of {level} "
+            "overrides it and must say so (overrides_appeal: true, overridden_resolution, reason)"
+        ),
+        "nothing_to_override": "a decision of {level} changes no level set by an appeal; it overrides nothing",
+        "not_the_resolution_in_force": "the level in force was set by the resolution {resolution}, not {named}",
+        "resolution_without_override": "names an overridden resolution without overrides_appeal: true",
+        "override_without_reason": "a decision that overrides an appeal's outcome must give the written reason",
     }
 
 

@@ -5,6 +5,10 @@ decided by the Provincial People's Committee (a level that differs from the comp
 one needs a written reason). Individual (non-head) ratings are published by the unit's
 head. An appeal is resolved by upholding the rating or revising it; a revision is a new
 level that supersedes the old one, and every level ever given stays in `levels`.
+
+A level set by an appeal's revision stays in force until the committee explicitly overrides
+it: a recomputation records the new computed level without displacing it, and a decision of
+another level must say it overrides the appeal, name the resolution and give its reason.
 """
 
 from __future__ import annotations
@@ -104,21 +108,31 @@ class ComputeBody:
 
 @dataclass(frozen=True)
 class DecisionBody:
-    """Body of ``rating.decide``: the committee's level, decision and (if differing) reason."""
+    """Body of ``rating.decide``: the committee's level, decision and (if differing) reason;
+    a decision that overrides a level set by an appeal says so and names the resolution."""
 
     level: str
     decision: str
     reason: str | None
+    overrides_appeal: bool = False
+    overridden_resolution: str | None = None  # the decision number of the resolution overridden
 
     @classmethod
     def parse(cls, body: object) -> DecisionBody:
         reader = Reader(body)
+        overrides = reader.boolean("overrides_appeal") if reader.has("overrides_appeal") else False
         result = cls(
             level=reader.choice("level", LEVELS) or "",
             decision=reader.required_text("decision", max_length=100),
             reason=reader.text("reason", max_length=2000, optional=True),
+            overrides_appeal=overrides,
+            overridden_resolution=reader.text("overridden_resolution", max_length=100, optional=not overrides),
         )
         reader.done()
+        if not overrides and result.overridden_resolution is not None:
+            raise StatementError("resolution_without_override", field="body.overrides_appeal")
+        if overrides and result.reason is None:
+            raise StatementError("override_without_reason", field="body.reason")
         return result
 
 
@@ -195,6 +209,7 @@ class LevelGiven:
     signer: Signer
     at: datetime
     reason: str | None = None
+    decision: str | None = None  # the decision (decided) or resolution (revised) that gave it
 
 
 @dataclass
@@ -239,8 +254,10 @@ class Rating(Record):
         def apply(self, aggregate: Rating) -> None:
             body = DecisionBody.parse(self.statement.body)
             aggregate.decision = body.decision
-            aggregate.levels.append(
-                LevelGiven(body.level, "decided", Signer.of(self.envelope), self.timestamp, body.reason)
+            if body.overrides_appeal:
+                aggregate.revision = None
+            aggregate.give(
+                LevelGiven(body.level, "decided", Signer.of(self.envelope), self.timestamp, body.reason, body.decision)
             )
 
     class Published(SignedCreated):
@@ -262,9 +279,11 @@ class Rating(Record):
             appeal.resolution = body
             appeal.resolved_by = Signer.of(self.envelope)
             if body.level is not None:
-                aggregate.levels.append(
-                    LevelGiven(body.level, "revised", appeal.resolved_by, self.timestamp, body.reason)
+                revision = LevelGiven(
+                    body.level, "revised", appeal.resolved_by, self.timestamp, body.reason, body.decision
                 )
+                aggregate.revision = revision
+                aggregate.give(revision)
 
     def apply_created(self, statement: Statement) -> None:
         parts = statement.subject.split("/")
@@ -272,6 +291,7 @@ class Rating(Record):
         self.unit = parts[2]
         self.person = parts[3] if len(parts) > 3 else None
         self.levels: list[LevelGiven] = []
+        self.revision: LevelGiven | None = None  # the appeal's revision in force, until overridden
         self.appeals: list[Appeal] = []
         self.decision: str | None = None
         self.computation: Computation | None = None
@@ -284,7 +304,7 @@ class Rating(Record):
             self.person_name = body.name
             self.position = body.position
             self.rule = body.rule
-            self.levels.append(LevelGiven(body.level, "published", self.created_by, self.created_on))
+            self.give(LevelGiven(body.level, "published", self.created_by, self.created_on))
 
     def apply_computation(self, envelope: Envelope, at: datetime) -> None:
         """Record a (re)computation; an earlier one is kept as superseded."""
@@ -300,12 +320,18 @@ class Rating(Record):
         self.officer: str = body.officer
         self.computation = Computation(body.ruleset, body.inputs, body.missing, body.level, superseded)
         self.decision = None
-        self.levels.append(LevelGiven(body.level, "computed", signer, at))
+        self.give(LevelGiven(body.level, "computed", signer, at))
+
+    def give(self, given: LevelGiven) -> None:
+        """Add a level to the chain; it is in force unless it is computed while an appeal's revision is."""
+        self.levels.append(given)
+        if given.how != "computed" or self.revision is None:
+            self.in_force = given
 
     @property
     def level(self) -> str:
-        """The level in force: the last one given."""
-        return self.levels[-1].level
+        """The level in force: the last one given, except that a computation never displaces a revision."""
+        return self.in_force.level
 
     @property
     def status(self) -> str:
@@ -326,9 +352,35 @@ class Rating(Record):
         if self.status == "under_appeal":
             raise DomainRuleError("decide_under_appeal")
         assert self.computation is not None
-        if body.level != self.computation.level and body.reason is None:
+        self.check_override(body)
+        keeps_revision = self.revision is not None and body.level == self.revision.level
+        if body.level != self.computation.level and body.reason is None and not keeps_revision:
             raise StatementError(
                 "difference_without_reason", field="body.reason", level=body.level, computed=self.computation.level
+            )
+
+    def check_override(self, body: DecisionBody) -> None:
+        """A decision that changes a level set by an appeal's revision must say it overrides that
+        resolution (and name it); one that changes none must not claim to."""
+        revision = self.revision
+        changes_revision = revision is not None and body.level != revision.level
+        if changes_revision and not body.overrides_appeal:
+            assert revision is not None
+            raise StatementError(
+                "overrides_appeal_unstated",
+                field="body.overrides_appeal",
+                level=body.level,
+                revised=revision.level,
+                resolution=revision.decision,
+            )
+        if body.overrides_appeal and not changes_revision:
+            raise StatementError("nothing_to_override", field="body.overrides_appeal", level=body.level)
+        if body.overrides_appeal and revision is not None and body.overridden_resolution != revision.decision:
+            raise StatementError(
+                "not_the_resolution_in_force",
+                field="body.overridden_resolution",
+                named=body.overridden_resolution,
+                resolution=revision.decision,
             )
 
     def check_appealable(self) -> None:

@@ -161,6 +161,15 @@ def _rating_parts(subject: str) -> tuple[int, str, str | None]:
     return int(parts[1]), parts[2], parts[3] if len(parts) > 3 else None
 
 
+def revision_in_force(appeals: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The last appeal whose resolution revised the level, unless a decision has overridden it since:
+    its level stays in force through recomputations (see `ledger.domain.ratings`)."""
+    for appeal in reversed(appeals):
+        if appeal.get("outcome") == "revised":
+            return None if appeal.get("overridden_seq") is not None else appeal
+    return None
+
+
 def level_given(
     fact: Fact,
     level: str,
@@ -205,13 +214,15 @@ def rating_computed(fact: Fact, get: Get) -> list[Op]:
             "appeals": dumps([]),
             "appeal_open": 0,
         }
+    revision = revision_in_force(loads(current["appeals"]))
     changes = {
         "officer": body["officer"],
         "computed_level": body["level"],
         "decided_level": None,  # a new computation is decided afresh
-        "level": body["level"],
+        # a computation never displaces the level an appeal's resolution set
+        "level": body["level"] if revision is None else revision["level"],
         "status": "computed",
-        "last_how": "computed",
+        "last_how": "computed" if revision is None else "revised",
         "ruleset": body["ruleset"],
         "inputs": dumps(body["inputs"]),
         "missing": dumps(body["missing"]),
@@ -232,7 +243,12 @@ def rating_computed(fact: Fact, get: Get) -> list[Op]:
 def rating_decided(fact: Fact, get: Get) -> list[Op]:
     rating = need(get, RATINGS, fact.subject)
     body = fact.body
+    appeals = loads(rating["appeals"])
+    overridden = revision_in_force(appeals) if body.get("overrides_appeal") else None
+    if overridden is not None:  # the ledger refuses an override of nothing
+        overridden.update(overridden_seq=fact.seq, overridden_by=body["decision"], override_reason=body["reason"])
     changes = {
+        "appeals": dumps(appeals),
         "decided_level": body["level"],
         "level": body["level"],
         "status": "decided",
@@ -328,8 +344,8 @@ def appeal_resolved(fact: Fact, get: Get) -> list[Op]:
     }
     changes: dict[str, Any] = {"appeals": dumps(appeals), "appeal_open": 0, "seq": fact.seq, "updated_at": fact.at}
     ops: list[Op] = []
-    if body["outcome"] == "revised":
-        changes.update(level=body["level"], last_how="revised", decision=body["decision"], reason=body["reason"])
+    if body["outcome"] == "revised":  # the decision and reason columns stay those of the committee's decision
+        changes.update(level=body["level"], last_how="revised")
         ops.append(level_given(fact, body["level"], "revised", reason=body["reason"], decision=body["decision"]))
     updated = {**rating, **changes}
     updated["status"] = updated["last_how"]  # the appeal is closed: the status is how the level in force was given

@@ -71,6 +71,14 @@ STATEMENTS = {
         "mức quyết định {level} khác với mức tính toán {computed}: hãy ghi rõ lý do bằng văn bản"
     ),
     "revision_keeps_level": "xếp loại hiện đã là {level}; việc sửa đổi phải thay đổi mức xếp loại",
+    "overrides_appeal_unstated": (
+        "mức đang có hiệu lực, {revised}, do {resolution} giải quyết kiến nghị quyết định; quyết định mức {level} "
+        "là thay đổi kết quả giải quyết kiến nghị: phải nêu rõ việc thay đổi, quyết định bị thay đổi và lý do"
+    ),
+    "nothing_to_override": "quyết định mức {level} không thay đổi mức nào do giải quyết kiến nghị quyết định",
+    "not_the_resolution_in_force": "mức đang có hiệu lực do {resolution} quyết định, không phải {named}",
+    "resolution_without_override": "nêu quyết định giải quyết kiến nghị bị thay đổi nhưng không nêu việc thay đổi",
+    "override_without_reason": "quyết định thay đổi kết quả giải quyết kiến nghị phải ghi rõ lý do bằng văn bản",
 }
 
 #: The rules of the domain (`DomainRuleError`) and records it does not hold (`MissingRecordError`).

@@ -212,6 +212,8 @@ FIELD_NAMES = {
     "obligation": "nghĩa vụ",
     "officer": "cán bộ",
     "outcome": "kết quả giải quyết",
+    "overridden_resolution": "quyết định giải quyết kiến nghị bị thay đổi",
+    "overrides_appeal": "thay đổi kết quả giải quyết kiến nghị",
     "parameters": "tham số",
     "parent": "đơn vị cấp trên",
     "peers": "số đơn vị cùng loại",

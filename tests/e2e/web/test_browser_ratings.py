@@ -1,11 +1,12 @@
 """In a real browser: SNV computes heads' ratings and signs them on one page, the committee decides;
-a unit head files an appeal and the committee resolves it."""
+a unit head files an appeal and the committee resolves it; overriding an appeal's level is warned of."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask
+from test_web_appeal_story import NEW_DECISION, RESOLUTION, correct_ddci, recompute
 from test_web_ratings import CHAIRMAN, SYT_HEAD, issue_stricter_ruleset
 from webtest import browser_enrol_key, browser_log_in, screenshot, sign_and_send
 
@@ -110,3 +111,35 @@ def test_a_unit_head_files_an_appeal_and_the_committee_resolves_it(page: Any, li
     assert page.locator("#level-chain li.superseded").count() >= 2
     assert "Điều chỉnh mức xếp loại" in page.inner_text("#appeal-1")
     screenshot(page, "xep-loai-giai-quyet")
+
+
+def test_after_a_recomputation_the_chairman_is_warned_before_overriding_the_appeal(
+    page: Any, live_server: str, demo_app: Flask
+) -> None:
+    correct_ddci(demo_app)
+    recompute(demo_app)
+    browser_log_in(page, live_server, CHAIRMAN)
+    browser_enrol_key(page, live_server)
+
+    page.goto(f"{live_server}/xep-loai/quyet-dinh/2024")
+    assert page.locator("#f-level-SYT").input_value() == "HTT"
+    assert RESOLUTION in page.inner_text("#appeal-warning-SYT")
+    screenshot(page, "xep-loai-quyet-dinh-sau-kien-nghi")
+    page.fill("#f-decision", NEW_DECISION)
+    page.select_option("#f-level-SYT", "HT")
+    page.click("#decide-review")
+    assert "xác nhận thay đổi kết quả giải quyết kiến nghị" in page.inner_text("#e-override-SYT")
+
+    page.check("#f-override-SYT")
+    page.fill("#f-reason-SYT", "Kết quả DDCI đã được đính chính; giữ mức theo quy tắc")
+    page.click("#decide-review")
+    page.wait_for_selector("form[data-sign-batch] button[type=submit]:not([disabled])")
+    assert RESOLUTION in page.inner_text("li.batch-item")
+    assert '"overrides_appeal": true' in page.locator("pre.batch-payload").first.text_content()
+    page.click("form[data-sign-batch] button[type=submit]")
+    page.wait_for_selector("#batch-written")
+    assert page.inner_text("#batch-written") == "1"
+
+    page.goto(f"{live_server}/xep-loai/chi-tiet/2024/SYT")
+    assert LEVEL_NAMES["HT"] in page.inner_text("#level-in-force")
+    assert NEW_DECISION in page.inner_text("#decided-level")

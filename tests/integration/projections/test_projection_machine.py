@@ -107,6 +107,7 @@ RULESETS = ("v1", "v2")
 #: Published scores: no two are equal as decimals, so a replacement differs when its text does.
 SCORES = ("66.5", "72.25", "79.5", "84.0", "88.0", "91.5", "95.0")
 PEOPLE = ("nguyen.van.a", "tran.thi.b")
+RESOLUTION = "QĐ 3120/QĐ-UBND"  # the decision of every appeal's resolution
 
 #: The registry is recorded on 2 January 2024; the machine's clock starts a week before
 #: the 2024 deadlines (results before 01/11, sent by 05/11, ratings before 15/11).
@@ -226,10 +227,19 @@ class RatingModel:
     rule: str | None = None
     appeals: int = 0
     appeal_open: bool = False
+    revision: str | None = None  # the level an appeal's revision set, in force until a decision overrides it
+    in_force: Level | None = None
+
+    def give(self, given: Level) -> None:
+        """A level joins the chain; a computation does not displace an appeal's revision."""
+        self.levels.append(given)
+        if given.how != "computed" or self.revision is None:
+            self.in_force = given
 
     @property
     def level(self) -> str:
-        return self.levels[-1].level
+        assert self.in_force is not None
+        return self.in_force.level
 
     @property
     def status(self) -> str:
@@ -574,7 +584,7 @@ class ProjectionMachine(RuleBasedStateMachine):
             return
         if current is None:
             current = self.model.ratings[subject] = RatingModel("head", year, unit)
-        current.levels.append(Level(seq, level, "computed", ruleset=ruleset))
+        current.give(Level(seq, level, "computed", ruleset=ruleset))
         current.computed, current.decided, current.ruleset = level, None, ruleset
         current.inputs, current.missing = body["inputs"], body["missing"]
 
@@ -599,8 +609,11 @@ class ProjectionMachine(RuleBasedStateMachine):
         rating = self.model.ratings[subject]
         computed = rating.computed if rating.kind == "head" else rating.level
         body: dict[str, Any] = {"level": level, "decision": f"QĐ {next(self.decisions)}/QĐ-UBND"}
+        overrides = rating.revision is not None and level != rating.revision
         if variant == "differ":
             body["reason"] = "Kết luận thanh tra: chậm giải quyết hồ sơ"
+            if overrides:  # says so: it changes the level an appeal's resolution set
+                body.update(overrides_appeal=True, overridden_resolution=RESOLUTION)
         refusal: type[LedgerError] | None = None
         if rating.kind != "head":
             refusal = PayloadError  # the subject names a person: not a head's rating
@@ -610,14 +623,18 @@ class ProjectionMachine(RuleBasedStateMachine):
             refusal = PayloadError  # "not evaluated" is no decision: the committee gives a level
         elif rating.status == "under_appeal":
             refusal = RuleError
-        elif level != computed and "reason" not in body:
+        elif overrides and "overrides_appeal" not in body:
+            refusal = PayloadError  # changes an appeal's outcome without saying so
+        elif level != computed and "reason" not in body and level != rating.revision:
             refusal = PayloadError
         signer = HEADS["SNV" if variant == "not_committee" else "UBND-TINH"]
         seq = self.append(self.sign(signer, "rating.decide", subject, body), refusal)
         if seq is not None:
             assert level is not None
             rating.decided = level
-            rating.levels.append(Level(seq, level, "decided", reason=body.get("reason")))
+            if overrides:
+                rating.revision = None
+            rating.give(Level(seq, level, "decided", reason=body.get("reason")))
 
     @precondition(lambda self: self.model.ratings)
     @rule(data=st.data(), from_other=st.sampled_from((False, False, False, True)))
@@ -663,7 +680,7 @@ class ProjectionMachine(RuleBasedStateMachine):
     def resolve_as(self, subject: str, level: str | None, *, wrong_signer: bool = False) -> None:
         """Upheld (`level` None) or revised to `level`."""
         rating = self.model.ratings[subject]
-        body: dict[str, Any] = {"outcome": "upheld", "reason": "Thẩm định lại", "decision": "QĐ 3120/QĐ-UBND"}
+        body: dict[str, Any] = {"outcome": "upheld", "reason": "Thẩm định lại", "decision": RESOLUTION}
         if level is not None:
             body.update(outcome="revised", level=level)
         resolver = "UBND-TINH" if rating.kind == "head" else rating.unit
@@ -681,7 +698,8 @@ class ProjectionMachine(RuleBasedStateMachine):
         if seq is not None:
             rating.appeal_open = False
             if level is not None:
-                rating.levels.append(Level(seq, level, "revised", reason=body["reason"]))
+                rating.revision = level
+                rating.give(Level(seq, level, "revised", reason=body["reason"]))
 
     @precondition(lambda self: self.model.ratings)
     @rule(data=st.data())
@@ -721,7 +739,7 @@ class ProjectionMachine(RuleBasedStateMachine):
         seq = self.append(self.sign(HEADS[unit], "rating.individual", subject, body), refusal)
         if seq is not None:
             rating = self.model.ratings[subject] = RatingModel("individual", year, unit, rule=rule_)
-            rating.levels.append(Level(seq, level, "published"))
+            rating.give(Level(seq, level, "published"))
 
     # The app ------------------------------------------------------------------------------
 

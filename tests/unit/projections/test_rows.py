@@ -406,15 +406,56 @@ def test_a_head_rating_keeps_every_level_ever_given_and_its_status_follows_the_l
         ("revised", "HTT", "HTT", "HT"),
     ]
     final = states[-1]
-    assert (final["decision"], final["reason"], final["appeal_open"]) == ("QĐ 60", "chấp nhận", 0)
+    # the decision and reason columns stay the committee's, beside the level it decided (HT under QĐ 50)
+    assert (final["decision"], final["reason"], final["appeal_open"]) == ("QĐ 50", "kết luận thanh tra", 0)
     (appeal,) = loads(final["appeals"])
     assert (appeal["outcome"], appeal["filed_seq"], appeal["resolved_seq"]) == ("revised", appealed.seq, revised.seq)
+    assert (appeal["level"], appeal["decision"]) == ("HTT", "QĐ 60")
     assert [(r["seq"], r["how"], r["level"], r["signer_unit"], r["reason"]) for r in batch.adds[RATING_LEVELS]] == [
         (computed.seq, "computed", "HTT", "SNV", None),
         (decided.seq, "decided", "HT", "UBND-TINH", "kết luận thanh tra"),
         (revised.seq, "revised", "HTT", "UBND-TINH", "chấp nhận"),
     ]
     assert loads(final["inputs"])[0]["score"] == "88.0"
+
+
+def test_a_recomputation_after_a_revision_keeps_the_appeals_level_in_force_until_a_decision_overrides_it() -> None:
+    script = Script()
+    subject = "rating/2024/323"
+    committee = {"unit": "UBND-TINH", "officer": "ct"}
+    facts = [
+        script.fact("rating.compute", subject, compute_body("HT")),
+        script.fact("rating.decide", subject, {"level": "HT", "decision": "QĐ 50"}, **committee),
+        script.fact("rating.appeal", subject, {"grounds": "đề nghị xem xét"}, unit="323", officer="hy.chu-tich"),
+        script.fact(
+            "rating.resolve-appeal",
+            subject,
+            {"outcome": "revised", "level": "HTT", "reason": "chấp nhận", "decision": "QĐ 60"},
+            **committee,
+        ),
+        script.fact("rating.compute", subject, compute_body("HT", score="80.0")),
+        script.fact(
+            "rating.decide",
+            subject,
+            {
+                "level": "HT",
+                "decision": "QĐ 70",
+                "reason": "thanh tra kết luận lại",
+                "overrides_appeal": True,
+                "overridden_resolution": "QĐ 60",
+            },
+            **committee,
+        ),
+    ]
+
+    recomputed = applied(*facts[:5]).puts[RATINGS][subject]
+    overridden = applied(*facts).puts[RATINGS][subject]
+
+    assert (recomputed["status"], recomputed["level"], recomputed["computed_level"]) == ("computed", "HTT", "HT")
+    assert (recomputed["last_how"], recomputed["decided_level"], recomputed["decision"]) == ("revised", None, None)
+    assert (overridden["status"], overridden["level"], overridden["decision"]) == ("decided", "HT", "QĐ 70")
+    (appeal,) = loads(overridden["appeals"])
+    assert (appeal["overridden_seq"], appeal["overridden_by"]) == (facts[5].seq, "QĐ 70")
 
 
 def test_an_upheld_appeal_returns_the_rating_to_how_its_level_was_given() -> None:
@@ -704,7 +745,9 @@ def test_the_compilation_recomputes_each_heads_level_and_flags_a_computation_the
             "decided_level": None,
             "level": level,
             "status": "computed",
+            "last_how": "computed",
             "decision": None,
+            "appeals": "[]",
         }
 
     par = {"index": "PAR_UNIT", "results": subject, "maximum": "100"}

@@ -41,6 +41,18 @@ def level_name(level: str | None) -> str:
     return LEVEL_NAMES.get(level, level) if level else "—"
 
 
+def level_source(level: str | None, how: str | None, decision: str | None = None, seq: int | None = None) -> str:
+    """A level and what set it: "Hoàn thành tốt nhiệm vụ (Điều chỉnh sau kiến nghị — Quyết định số …)"."""
+    if not level:
+        return "Chưa tính"
+    source = HOW_NAMES.get(how or "", how or "")
+    if decision:
+        source += f" — {decision}"
+    elif seq is not None:
+        source += f", mục số {seq}"
+    return f"{level_name(level)} ({source})"
+
+
 @bp.app_template_filter("iso_time")
 def iso_time(value: str | None) -> str:
     """A stored ISO time as dd/mm/yyyy HH:MM in Hưng Yên's time."""
@@ -55,6 +67,7 @@ def names() -> dict[str, Any]:
         "how_names": HOW_NAMES,
         "outcome_names": OUTCOME_NAMES,
         "level_short": LEVEL_SHORT,
+        "level_source": level_source,
     }
 
 

@@ -13,7 +13,7 @@ from ledger.domain.rules import LEVELS
 from services.errors import REFUSALS
 from services.ratings import PlannedComputation, plan_computations
 from web.areas.auth import role_required
-from web.areas.ratings.blueprint import TOO_LONG, bp, level_name
+from web.areas.ratings.blueprint import TOO_LONG, bp, level_name, level_source
 from web.areas.signing import Item, ask_to_sign_batch
 from web.forms import text
 from web.state import get_ledger, get_views
@@ -73,19 +73,7 @@ def compute() -> Any:
             errors["year"] = "Không có xếp loại nào cần tính: mọi kết quả tính đều khớp với số liệu hiện có"
         else:
             items = [
-                Item(
-                    p.statement.statement_type,
-                    p.subject,
-                    p.body,
-                    summary=(
-                        ("Đơn vị", f"{p.unit_name} ({p.unit})"),
-                        ("Người đứng đầu", p.head),
-                        ("Bộ quy tắc", p.ruleset),
-                        ("Mức trước đây", level_name(p.before) if p.before else "Chưa tính"),
-                        ("Mức tính được", level_name(p.level)),
-                    ),
-                )
-                for p in to_sign
+                Item(p.statement.statement_type, p.subject, p.body, summary=computation_summary(p)) for p in to_sign
             ]
             return ask_to_sign_batch(
                 items,
@@ -107,6 +95,29 @@ def compute() -> Any:
     return page if status == 200 else (page, status)
 
 
+def computation_summary(planned: PlannedComputation) -> tuple[tuple[str, str], ...]:
+    """What the batch review shows of one computation: the level in force (and what set it) beside the new one."""
+    given = planned.in_force
+    summary = [
+        ("Đơn vị", f"{planned.unit_name} ({planned.unit})"),
+        ("Người đứng đầu", planned.head),
+        ("Bộ quy tắc", planned.ruleset),
+        ("Mức tính trước đây", level_name(planned.before) if planned.before else "Chưa tính"),
+        ("Mức đang có hiệu lực", level_source(given.level, given.how, given.decision) if given else "Chưa tính"),
+        ("Mức tính được", level_name(planned.level)),
+    ]
+    if planned.keeps_revision and given is not None and given.level != planned.level:
+        summary.append(("Lưu ý", KEEPS_REVISION))
+    return tuple(summary)
+
+
+#: Why a computation after an appeal does not change the level in force.
+KEEPS_REVISION = (
+    "Mức đang có hiệu lực do giải quyết kiến nghị quyết định: kết quả tính mới không thay thế mức này; "
+    "UBND tỉnh chỉ thay đổi được bằng quyết định nêu rõ việc thay đổi kết quả giải quyết kiến nghị và lý do."
+)
+
+
 # The committee decides ---------------------------------------------------------------------
 
 
@@ -120,7 +131,7 @@ def decide(year: int) -> Any:
         pending = [r for r in pending if r["unit"] == only]
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    chosen: set[str] = {r["unit"] for r in pending if r["computed_level"] in LEVELS}
+    chosen: set[str] = {r["unit"] for r in pending if r["level"] in LEVELS}
     if request.method == "POST":
         form = request.form
         values = {name: text(form, name) for name in form if name != "csrf_token"}
@@ -134,33 +145,10 @@ def decide(year: int) -> Any:
             errors["chosen"] = "Chọn ít nhất một đơn vị để quyết định"
         items = []
         for rating in pending:
-            unit = rating["unit"]
-            if unit not in chosen:
-                continue
-            level = values.get(f"level-{unit}", "")
-            reason = values.get(f"reason-{unit}", "")
-            if level not in LEVELS:
-                errors[f"level-{unit}"] = "Chọn một mức xếp loại"
-                continue
-            if len(reason) > 2000:
-                errors[f"reason-{unit}"] = TOO_LONG.format(2000)
-            elif level != rating["computed_level"] and not reason:
-                errors[f"reason-{unit}"] = (
-                    f"Mức quyết định khác mức Sở Nội vụ tính ({level_name(rating['computed_level'])}): phải nêu lý do"
-                )
-            body: dict[str, Any] = {"level": level, "decision": decision}
-            if reason:
-                body["reason"] = reason
-            summary = [
-                ("Đơn vị", f"{rating['unit_name']} ({unit})"),
-                ("Người đứng đầu", rating["officer_name"] or rating["officer"] or ""),
-                ("Mức Sở Nội vụ tính", level_name(rating["computed_level"])),
-                ("Mức quyết định", level_name(level)),
-                ("Quyết định", decision),
-            ]
-            if reason:
-                summary.append(("Lý do", reason))
-            items.append(Item("rating.decide", rating["subject"], body, summary=summary))
+            if rating["unit"] in chosen:
+                item = decision_item(rating, values, decision, errors)
+                if item is not None:
+                    items.append(item)
         if not errors:
             return ask_to_sign_batch(
                 items,
@@ -177,3 +165,55 @@ def decide(year: int) -> Any:
         levels=LEVELS,
     )
     return page if not errors else (page, 422)
+
+
+def decision_item(rating: dict[str, Any], values: dict[str, str], decision: str, errors: dict[str, str]) -> Item | None:
+    """The ``rating.decide`` statement the form asks for one unit, or None (with `errors`) if it cannot be.
+
+    A level that differs from the computed one needs a reason, unless it keeps the level an
+    appeal's resolution set; a level that changes that one must be marked as overriding it."""
+    unit = rating["unit"]
+    level = values.get(f"level-{unit}", "")
+    reason = values.get(f"reason-{unit}", "")
+    revision = rating["revision"]
+    if level not in LEVELS:
+        errors[f"level-{unit}"] = "Chọn một mức xếp loại"
+        return None
+    overrides = revision is not None and level != revision["level"]
+    keeps_revision = revision is not None and level == revision["level"]
+    if len(reason) > 2000:
+        errors[f"reason-{unit}"] = TOO_LONG.format(2000)
+    elif overrides and not reason:
+        errors[f"reason-{unit}"] = "Thay đổi kết quả giải quyết kiến nghị: phải nêu lý do"
+    elif level != rating["computed_level"] and not reason and not keeps_revision:
+        errors[f"reason-{unit}"] = (
+            f"Mức quyết định khác mức Sở Nội vụ tính ({level_name(rating['computed_level'])}): phải nêu lý do"
+        )
+    if overrides and not values.get(f"override-{unit}"):
+        errors[f"override-{unit}"] = (
+            f"Mức {level_name(revision['level'])} do {revision['decision']} giải quyết kiến nghị quyết định: "
+            "đánh dấu ô này để xác nhận thay đổi kết quả giải quyết kiến nghị"
+        )
+    body: dict[str, Any] = {"level": level, "decision": decision}
+    if reason:
+        body["reason"] = reason
+    summary = [
+        ("Đơn vị", f"{rating['unit_name']} ({unit})"),
+        ("Người đứng đầu", rating["officer_name"] or rating["officer"] or ""),
+        ("Mức Sở Nội vụ tính", level_name(rating["computed_level"])),
+        ("Mức đang có hiệu lực", source_of_rating(rating)),
+        ("Mức quyết định", level_name(level)),
+        ("Quyết định", decision),
+    ]
+    if overrides:
+        body.update(overrides_appeal=True, overridden_resolution=revision["decision"])
+        summary.append(("Thay đổi kết quả giải quyết kiến nghị", revision["decision"]))
+    if reason:
+        summary.append(("Lý do", reason))
+    return Item("rating.decide", rating["subject"], body, summary=summary)
+
+
+def source_of_rating(rating: dict[str, Any]) -> str:
+    """The level in force of a rating row and what set it."""
+    source = rating["level_source"]
+    return level_source(rating["level"], source["how"], source["decision"], source["seq"])

@@ -70,10 +70,27 @@ def detail(year: int, unit: str, person: str | None = None) -> str:
         rating=rating,
         ruleset=ruleset if isinstance(ruleset, RuleSet) else None,
         by_index=by_index,
+        in_force_seq=in_force_seq(rating["levels"], rating["appeals"]),
         may_decide=rating["kind"] == "head" and user.has("committee") and rating["status"] == "computed",
         may_appeal=user.unit == rating["unit"] and rating["status"] in ("decided", "published", "revised"),
         may_resolve=rating["appeal_open"] and may_resolve(user, rating),
     )
+
+
+def in_force_seq(levels: list[dict[str, Any]], appeals: list[dict[str, Any]]) -> int | None:
+    """The entry of the chain whose level is in force: the last one given, except that a computation
+    never displaces an appeal's revision until a decision overrides it (as `ledger.domain.ratings`)."""
+    overriding = {appeal.get("overridden_seq") for appeal in appeals} - {None}
+    revision_in_force = False
+    seq = None
+    for given in levels:
+        if given["how"] == "revised":
+            revision_in_force = True
+        elif given["seq"] in overriding:
+            revision_in_force = False
+        if given["how"] != "computed" or not revision_in_force:
+            seq = given["seq"]
+    return seq
 
 
 def _index_levels(ruleset: RuleSet, inputs: list[dict[str, Any]], missing: list[str]) -> dict[str, str]:

@@ -866,6 +866,109 @@ def test_a_revised_appeal_changes_the_level_and_keeps_the_history(decided: World
     assert len(decided.ledger.history(RATING_323)) == 4
 
 
+@pytest.fixture
+def recomputed_after_revision(decided: World) -> World:
+    """HTT decided, revised to HT on appeal (QĐ 250), then PAR corrected and the rating recomputed."""
+    decided.append("hy.chu-tich", "rating.appeal", RATING_323, {"grounds": "Xin xem xét lại"})
+    decided.append(
+        "ubnd.chu-tich",
+        "rating.resolve-appeal",
+        RATING_323,
+        {"outcome": "revised", "level": "HT", "reason": "Thanh tra kết luận", "decision": "QĐ 250/QĐ-UBND"},
+    )
+    decided.append("snv.giam-doc", "submission.correct", PAR, correction_body(decided))
+    decided.append("snv.chuyen-vien", "rating.compute", RATING_323, compute_body(decided))
+    return decided
+
+
+def overriding(**changes: Any) -> dict[str, Any]:
+    """A decision that overrides the revision QĐ 250 (each change replaces a field; None leaves it out)."""
+    body: dict[str, Any] = {
+        "level": "HTXS",
+        "decision": "QĐ 300/QĐ-UBND",
+        "reason": "Kết quả PAR đã được đính chính",
+        "overrides_appeal": True,
+        "overridden_resolution": "QĐ 250/QĐ-UBND",
+    }
+    body.update(changes)
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def test_a_recomputation_after_a_revision_keeps_the_appeals_level_in_force(recomputed_after_revision: World) -> None:
+    record = rating(recomputed_after_revision)
+
+    assert record.computation is not None
+    assert record.computation.level != "HT"
+    assert (record.level, record.in_force.how, record.in_force.decision) == ("HT", "revised", "QĐ 250/QĐ-UBND")
+    assert record.status == "computed"
+    assert [given.how for given in record.levels] == ["computed", "decided", "revised", "computed"]
+
+
+def test_a_decision_that_changes_an_appeals_level_without_saying_so_is_refused(
+    recomputed_after_revision: World,
+) -> None:
+    world = recomputed_after_revision
+    computed = rating(world).computation.level  # type: ignore[union-attr]
+    envelope = world["ubnd.chu-tich"].sign(
+        "rating.decide", RATING_323, {"level": computed, "decision": "QĐ 300/QĐ-UBND", "reason": "Theo kết quả mới"}
+    )
+
+    error = refused(world, envelope, PayloadError, field="body.overrides_appeal", match="QĐ 250/QĐ-UBND")
+
+    assert error.code == "overrides_appeal_unstated"
+    assert rating(world).level == "HT"
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "field", "match"),
+    [
+        ({"reason": None}, "override_without_reason", "body.reason", "written reason"),
+        (
+            {"overridden_resolution": "QĐ 9/QĐ-UBND"},
+            "not_the_resolution_in_force",
+            "body.overridden_resolution",
+            "QĐ 250/QĐ-UBND, not QĐ 9/QĐ-UBND",
+        ),
+        ({"overrides_appeal": None}, "resolution_without_override", "body.overrides_appeal", "without overrides"),
+        ({"level": "HT"}, "nothing_to_override", "body.overrides_appeal", "overrides nothing"),
+    ],
+)
+def test_an_override_of_an_appeal_must_name_the_resolution_in_force_and_give_a_reason(
+    recomputed_after_revision: World, changes: dict[str, Any], code: str, field: str, match: str
+) -> None:
+    world = recomputed_after_revision
+    envelope = world["ubnd.chu-tich"].sign("rating.decide", RATING_323, overriding(**changes))
+
+    error = refused(world, envelope, PayloadError, field=field, match=match)
+
+    assert error.code == code
+
+
+def test_an_explicit_override_of_an_appeal_with_its_reason_is_accepted_and_kept(
+    recomputed_after_revision: World,
+) -> None:
+    world = recomputed_after_revision
+    computed = rating(world).computation.level  # type: ignore[union-attr]
+
+    world.append("ubnd.chu-tich", "rating.decide", RATING_323, overriding(level=computed))
+
+    record = rating(world)
+    assert (record.level, record.status, record.revision) == (computed, "decided", None)
+    assert record.levels[-1].decision == "QĐ 300/QĐ-UBND"
+
+
+def test_a_decision_keeping_the_appeals_level_needs_no_override_and_no_reason(
+    recomputed_after_revision: World,
+) -> None:
+    world = recomputed_after_revision
+
+    world.append("ubnd.chu-tich", "rating.decide", RATING_323, {"level": "HT", "decision": "QĐ 300/QĐ-UBND"})
+
+    record = rating(world)
+    assert (record.level, record.status) == ("HT", "decided")
+    assert record.revision is not None  # a later decision changing it must still override it
+
+
 def test_an_upheld_appeal_keeps_the_level(decided: World) -> None:
     decided.append("hy.chu-tich", "rating.appeal", RATING_323, {"grounds": "Xin xem xét lại"})
     decided.append(
