@@ -295,12 +295,14 @@ def history() -> Response:
 @operation(
     "Receipt of an entry",
     auth="session",
+    path=s.ReceiptPath,
     responses={200: ("The entry's receipt, with a tlog-proof against the latest checkpoint", s.ReceiptSchema)},
     tags=("read",),
 )
 def receipt(seq: int) -> Response:
     """Entry `seq`'s receipt: the tlog-proof carries the whole entry, so only the unit that signed it, the unit
     it is about, and SNV, the committee, auditors and inspectors may have it."""
+    s.ReceiptPath().load({"seq": seq})  # 422 naming seq past the largest entry number a database holds
     user = _user()
     try:
         proof = get_log().receipt(seq)

@@ -20,6 +20,11 @@ from ledger.signing.dsse import PAYLOAD_TYPE
 
 #: Years a query may name.
 YEARS = validate.Range(min=2000, max=2100)
+#: The largest integer the databases hold (SQLite's INTEGER, PostgreSQL's BIGINT): every entry
+#: number and tree size is at most this, and a larger one must be refused before it reaches them.
+MAX_INTEGER = 2**63 - 1
+#: Entry numbers (1, 2, 3, …) and tree sizes.
+SEQUENCES = validate.Range(min=1, max=MAX_INTEGER)
 #: Entries one page of /log/entries may hold.
 MAX_ENTRIES_PAGE = 1000
 SHA256_HEX = validate.Regexp(r"^[0-9a-f]{64}$", error="must be 64 lowercase hex digits (SHA-256)")
@@ -129,8 +134,8 @@ class HistoryQuery(QuerySchema):
 class EntriesQuery(QuerySchema):
     """A page of the log: entries `start` to `end` (inclusive; at most 1,000)."""
 
-    start = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    end = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    start = fields.Integer(load_default=1, validate=SEQUENCES)
+    end = fields.Integer(load_default=None, validate=SEQUENCES)
 
     @validates_schema
     def check_range(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -146,15 +151,15 @@ class EntriesQuery(QuerySchema):
 class ProofQuery(QuerySchema):
     """Leaf `index` (0-based: entry N is index N-1) against the checkpoint of `size` (default: the latest)."""
 
-    index = fields.Integer(required=True, validate=validate.Range(min=0))
-    size = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    index = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_INTEGER - 1))
+    size = fields.Integer(load_default=None, validate=SEQUENCES)
 
 
 class ConsistencyQuery(QuerySchema):
     """Two tree sizes, 0 < from ≤ to ≤ the log's size."""
 
-    size1 = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1))
-    size2 = fields.Integer(data_key="to", required=True, validate=validate.Range(min=1))
+    size1 = fields.Integer(data_key="from", required=True, validate=SEQUENCES)
+    size2 = fields.Integer(data_key="to", required=True, validate=SEQUENCES)
 
     @validates_schema
     def check_order(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -165,7 +170,13 @@ class ConsistencyQuery(QuerySchema):
 class CheckpointQuery(QuerySchema):
     """The checkpoint of `size` (default: the latest)."""
 
-    size = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    size = fields.Integer(load_default=None, validate=SEQUENCES)
+
+
+class ReceiptPath(Schema):
+    """The entry a receipt is asked for, by its sequence number in the path."""
+
+    seq = fields.Integer(required=True, strict=True, validate=SEQUENCES)
 
 
 class EmptyQuery(QuerySchema):
