@@ -385,10 +385,12 @@ def log_entries() -> Response:
     head = ledger.refresh()
     start = query["start"]
     end = query["end"] if query["end"] is not None else min(head, start + s.MAX_ENTRIES_PAGE - 1)
+    # Beyond the log's size is no error of the query (its schema cannot know the size): not found, like
+    # a proof or a checkpoint of a size the log has not reached.
     if start > head:
-        raise ApiError.field(422, "start", f"is beyond the log's size ({head})")
+        raise ApiError.field(404, "start", f"is beyond the log's size ({head})")
     if end > head:
-        raise ApiError.field(422, "end", f"is beyond the log's size ({head})")
+        raise ApiError.field(404, "end", f"is beyond the log's size ({head})")
     user = current_user()
     full = user is not None and user.has(*LEAF_READERS)
     entries = []
@@ -446,8 +448,8 @@ def log_consistency() -> Response:
     query = _query(s.ConsistencyQuery)
     try:
         hashes = get_log().consistency_proof(query["size1"], query["size2"])
-    except NotFoundError as exc:
-        raise ApiError.field(422, "to", exc.reason) from None
+    except NotFoundError as exc:  # a size beyond the log's
+        raise ApiError.field(404, "to", exc.reason) from None
     return _json(
         s.ConsistencyProofSchema,
         {"size1": query["size1"], "size2": query["size2"], "hashes": [base64.b64encode(h).decode() for h in hashes]},

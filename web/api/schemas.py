@@ -28,7 +28,14 @@ SEQUENCES = validate.Range(min=1, max=MAX_INTEGER)
 #: Entries one page of /log/entries may hold.
 MAX_ENTRIES_PAGE = 1000
 SHA256_HEX = validate.Regexp(r"^[0-9a-f]{64}$", error="must be 64 lowercase hex digits (SHA-256)")
-BASE64 = validate.Regexp(r"^[A-Za-z0-9+/]*={0,2}$", error="must be standard base64")
+#: Standard base64 with its padding (RFC 4648 §4): whole groups of four characters.
+BASE64 = validate.Regexp(
+    r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", error="must be standard base64"
+)
+#: An Ed25519 signature (64 bytes) in standard base64: 86 characters and "==".
+SIGNATURE_BASE64 = validate.Regexp(
+    r"^[A-Za-z0-9+/]{85}[AQgw]==$", error="must be a 64-byte Ed25519 signature in standard base64"
+)
 CODE = validate.Regexp(r"^[A-Za-z0-9_.\-]{1,64}$", error="must be a code: letters, digits, '_', '-', '.'")
 SUBJECT = validate.Regexp(
     r"^[A-Za-z0-9_.\-:]+(/[A-Za-z0-9_.\-:]+){0,4}$", error="must be a subject such as rating/2023/SNV"
@@ -86,7 +93,7 @@ class SignatureSchema(Schema):
     )
     sig = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=200), BASE64],
+        validate=[validate.Length(equal=88), SIGNATURE_BASE64],
         metadata={"description": "64-byte Ed25519 signature, standard base64"},
     )
 
@@ -135,7 +142,11 @@ class EntriesQuery(QuerySchema):
     """A page of the log: entries `start` to `end` (inclusive; at most 1,000)."""
 
     start = fields.Integer(load_default=1, validate=SEQUENCES)
-    end = fields.Integer(load_default=None, validate=SEQUENCES)
+    end = fields.Integer(
+        load_default=None,
+        validate=SEQUENCES,
+        metadata={"description": f"at least start and at most start + {MAX_ENTRIES_PAGE - 1} (default: the head)"},
+    )
 
     @validates_schema
     def check_range(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -159,7 +170,7 @@ class ConsistencyQuery(QuerySchema):
     """Two tree sizes, 0 < from ≤ to ≤ the log's size."""
 
     size1 = fields.Integer(data_key="from", required=True, validate=SEQUENCES)
-    size2 = fields.Integer(data_key="to", required=True, validate=SEQUENCES)
+    size2 = fields.Integer(data_key="to", required=True, validate=SEQUENCES, metadata={"description": "at least from"})
 
     @validates_schema
     def check_order(self, data: dict[str, Any], **kwargs: Any) -> None:

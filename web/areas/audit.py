@@ -135,7 +135,7 @@ def parse_year(raw: str, known: list[int]) -> int | None:
     text = raw.strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) not in known:
+    if not text.isdecimal() or int(text) not in known:
         raise DateError("Năm không có trong sổ cái")
     return int(text)
 

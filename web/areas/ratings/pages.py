@@ -162,7 +162,7 @@ def compilation() -> str:
     return render_template("ratings/compilation.html", years=years, year=year, rows=rows, indices=indices)
 
 
-@bp.get("/tong-hop/<int:year>.xlsx")
+@bp.get("/tong-hop/<int(min=2000, max=2100):year>.xlsx")  # a year beyond: not found, not an overflow
 @role_required("snv", "committee", "auditor", "inspector", "admin")
 def compilation_xlsx(year: int) -> Response:
     """The compilation as ``parledger export-report compilation`` writes it."""
