@@ -18,6 +18,14 @@ Headings and level names are Vietnamese (levels: `ledger.domain.rules.LEVEL_NAME
 written dd/mm/yyyy (in the workbook, as dates formatted so). Scores keep the decimals
 they were published with. Rank and peer count are separate numeric columns, so Excel
 never reads "3/10" as the 3rd of October.
+
+Text is never a formula. A ledger holds what was signed, and a decision number or a band
+may start with ``=`` (``=HYPERLINK(…)``): every text cell of a workbook is written as a
+string (`put`), and every text cell of a CSV that starts with a character a spreadsheet
+reads as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return: OWASP's CSV
+injection rule) gets a leading ``'`` (`csv_text`). Numbers this module writes (scores,
+ranks, counts) stay numbers, a negative one too. The results template the submit pages
+hand out is written with `put` as well.
 """
 
 from __future__ import annotations
@@ -58,6 +66,8 @@ STATUS_NAMES = {
 }
 #: What a missing index result shows in place of a score.
 NO_RESULT = "Chưa có kết quả"
+#: The first characters that make a spreadsheet read a CSV cell as a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: The zip time stamp when the views hold no entry (the earliest a zip archive can say).
 EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 
@@ -298,8 +308,25 @@ def to_csv(report: Report) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([column.flat for column in report.columns])
     for row in report.rows:
-        writer.writerow([_text(value) for value in row])
+        writer.writerow([csv_text(value) if isinstance(value, str) else _text(value) for value in row])
     return out.getvalue().encode("utf-8-sig")
+
+
+def csv_text(text: str) -> str:
+    """`text` as a CSV cell that no spreadsheet evaluates: a leading formula character is escaped with ``'``."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def put(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """Write `value` into the cell at (`row`, `column`) of `sheet`; text always as a string, never a formula.
+
+    openpyxl makes a formula of any text starting with ``=``: the type is set back to string.
+    Return the cell.
+    """
+    cell = sheet.cell(row, column, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def to_xlsx(report: Report, source: Source) -> bytes:
@@ -333,7 +360,7 @@ def to_xlsx(report: Report, source: Source) -> bytes:
 
     for offset, values in enumerate(report.rows):
         for number, value in enumerate(values, 1):
-            cell = sheet.cell(data + offset, number, _cell_value(value))
+            cell = put(sheet, data + offset, number, _cell_value(value))
             cell.style = style(_number_format(value), isinstance(value, str))
 
     for number, column in enumerate(report.columns, 1):
@@ -367,15 +394,14 @@ def _write_title(sheet: Any, report: Report, last: str) -> None:
     """The title and its lines, each merged across the columns, then an empty row."""
     from openpyxl.styles import Alignment, Font
 
-    sheet.append([report.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
+    title = put(sheet, 1, 1, report.title)
+    title.font = Font(bold=True, size=14)
+    title.alignment = Alignment(horizontal="center")
     sheet.merge_cells(f"A1:{last}1")
-    for line in report.lines:
-        sheet.append([line])
-        row = sheet.max_row
-        sheet.cell(row, 1).font = Font(italic=True)
-        sheet.cell(row, 1).alignment = Alignment(horizontal="center")
+    for row, line in enumerate(report.lines, 2):
+        cell = put(sheet, row, 1, line)  # an index's name comes from the ledger
+        cell.font = Font(italic=True)
+        cell.alignment = Alignment(horizontal="center")
         sheet.merge_cells(f"A{row}:{last}{row}")
     sheet.append([])
 
@@ -392,7 +418,7 @@ def _write_header(sheet: Any, report: Report, first: int, border: Any) -> int:
     for number, column in enumerate(report.columns, 1):
         cells = [column.group or column.heading, column.heading] if grouped else [column.heading]
         for offset, text in enumerate(cells):
-            cell = sheet.cell(first + offset, number, text)
+            cell = put(sheet, first + offset, number, text)
             cell.font, cell.fill, cell.alignment, cell.border = header_font, header_fill, centred, border
         if grouped and column.group is None:
             sheet.merge_cells(start_row=first, start_column=number, end_row=first + 1, end_column=number)

@@ -44,6 +44,7 @@ class Operation:
     tags: tuple[str, ...] = ()
     description: str = ""
     errors: tuple[int, ...] = field(default=())
+    path: type[Schema] | None = None
 
 
 #: Operations by endpoint name ("api.<view>").
@@ -59,14 +60,19 @@ def operation(
     body: type[Schema] | None = None,
     tags: tuple[str, ...] = (),
     errors: tuple[int, ...] = (),
+    path: type[Schema] | None = None,
 ) -> Callable[[F], F]:
-    """Declare a view's operation for the document (the view's docstring is its description)."""
+    """Declare a view's operation for the document (the view's docstring is its description).
+
+    `path` is the schema the view loads its path arguments with: the document takes their
+    bounds from it (otherwise from the rule's converters).
+    """
     if auth not in AUTH:
         raise ValueError(f"unknown auth {auth!r}")
 
     def decorate(view: F) -> F:
         OPERATIONS[f"api.{view.__name__}"] = Operation(
-            summary, auth, responses, query, body, tags, (view.__doc__ or "").strip(), errors
+            summary, auth, responses, query, body, tags, (view.__doc__ or "").strip(), errors, path
         )
         return view
 
@@ -225,6 +231,10 @@ def document(app: Flask, *, prefix: str = "api.") -> dict[str, Any]:
         if spec is None:
             raise LookupError(f"route {rule.rule} ({rule.endpoint}) declares no operation")
         path, parameters = openapi_path(rule.rule)
+        if spec.path is not None:
+            declared = converter.object(spec.path)["properties"]
+            for parameter in parameters:
+                parameter["schema"] = declared.get(parameter["name"], parameter["schema"])
         if spec.query is not None:
             query = converter.object(spec.query)
             for name, schema in query["properties"].items():
@@ -235,7 +245,7 @@ def document(app: Flask, *, prefix: str = "api.") -> dict[str, Any]:
         for status, (text, schema) in spec.responses.items():
             responses[str(status)] = {"description": text, "content": _content(converter, schema)}
         codes = set(spec.errors) | {404, 405}
-        if spec.query is not None:
+        if spec.query is not None or spec.path is not None:
             codes.add(422)
         if spec.auth == "session":
             codes |= {401, 403}

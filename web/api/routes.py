@@ -274,12 +274,14 @@ def history() -> Response:
 @operation(
     "Receipt of an entry",
     auth="session",
+    path=s.ReceiptPath,
     responses={200: ("The entry's receipt, with a tlog-proof against the latest checkpoint", s.ReceiptSchema)},
     tags=("read",),
 )
 def receipt(seq: int) -> Response:
     """Entry `seq`'s receipt: the tlog-proof carries the whole entry, so only the unit that signed it, the unit
     it is about, and SNV, the committee, auditors, inspectors and administrators may have it."""
+    s.ReceiptPath().load({"seq": seq})  # 422 naming seq past the largest entry number a database holds
     user = _user()
     try:
         proof = get_log().receipt(seq)
@@ -360,10 +362,12 @@ def log_entries() -> Response:
     head = ledger.refresh()
     start = query["start"]
     end = query["end"] if query["end"] is not None else min(head, start + s.MAX_ENTRIES_PAGE - 1)
+    # Beyond the log's size is no error of the query (its schema cannot know the size): not found, like
+    # a proof or a checkpoint of a size the log has not reached.
     if start > head:
-        raise ApiError.field(422, "start", f"is beyond the log's size ({head})")
+        raise ApiError.field(404, "start", f"is beyond the log's size ({head})")
     if end > head:
-        raise ApiError.field(422, "end", f"is beyond the log's size ({head})")
+        raise ApiError.field(404, "end", f"is beyond the log's size ({head})")
     full = sees_every_unit(current_user())
     entries = []
     for seq, leaf in get_log().leaves(start, end):
@@ -420,8 +424,8 @@ def log_consistency() -> Response:
     query = _query(s.ConsistencyQuery)
     try:
         hashes = get_log().consistency_proof(query["size1"], query["size2"])
-    except NotFoundError as exc:
-        raise ApiError.field(422, "to", exc.reason) from None
+    except NotFoundError as exc:  # a size beyond the log's
+        raise ApiError.field(404, "to", exc.reason) from None
     return _json(
         s.ConsistencyProofSchema,
         {"size1": query["size1"], "size2": query["size2"], "hashes": [base64.b64encode(h).decode() for h in hashes]},

@@ -20,10 +20,22 @@ from ledger.signing.dsse import PAYLOAD_TYPE
 
 #: Years a query may name.
 YEARS = validate.Range(min=2000, max=2100)
+#: The largest integer the databases hold (SQLite's INTEGER, PostgreSQL's BIGINT): every entry
+#: number and tree size is at most this, and a larger one must be refused before it reaches them.
+MAX_INTEGER = 2**63 - 1
+#: Entry numbers (1, 2, 3, …) and tree sizes.
+SEQUENCES = validate.Range(min=1, max=MAX_INTEGER)
 #: Entries one page of /log/entries may hold.
 MAX_ENTRIES_PAGE = 1000
 SHA256_HEX = validate.Regexp(r"^[0-9a-f]{64}$", error="must be 64 lowercase hex digits (SHA-256)")
-BASE64 = validate.Regexp(r"^[A-Za-z0-9+/]*={0,2}$", error="must be standard base64")
+#: Standard base64 with its padding (RFC 4648 §4): whole groups of four characters.
+BASE64 = validate.Regexp(
+    r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", error="must be standard base64"
+)
+#: An Ed25519 signature (64 bytes) in standard base64: 86 characters and "==".
+SIGNATURE_BASE64 = validate.Regexp(
+    r"^[A-Za-z0-9+/]{85}[AQgw]==$", error="must be a 64-byte Ed25519 signature in standard base64"
+)
 CODE = validate.Regexp(r"^[A-Za-z0-9_.\-]{1,64}$", error="must be a code: letters, digits, '_', '-', '.'")
 SUBJECT = validate.Regexp(
     r"^[A-Za-z0-9_.\-:]+(/[A-Za-z0-9_.\-:]+){0,4}$", error="must be a subject such as rating/2023/SNV"
@@ -81,7 +93,7 @@ class SignatureSchema(Schema):
     )
     sig = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=200), BASE64],
+        validate=[validate.Length(equal=88), SIGNATURE_BASE64],
         metadata={"description": "64-byte Ed25519 signature, standard base64"},
     )
 
@@ -129,8 +141,12 @@ class HistoryQuery(QuerySchema):
 class EntriesQuery(QuerySchema):
     """A page of the log: entries `start` to `end` (inclusive; at most 1,000)."""
 
-    start = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    end = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    start = fields.Integer(load_default=1, validate=SEQUENCES)
+    end = fields.Integer(
+        load_default=None,
+        validate=SEQUENCES,
+        metadata={"description": f"at least start and at most start + {MAX_ENTRIES_PAGE - 1} (default: the head)"},
+    )
 
     @validates_schema
     def check_range(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -146,15 +162,15 @@ class EntriesQuery(QuerySchema):
 class ProofQuery(QuerySchema):
     """Leaf `index` (0-based: entry N is index N-1) against the checkpoint of `size` (default: the latest)."""
 
-    index = fields.Integer(required=True, validate=validate.Range(min=0))
-    size = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    index = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_INTEGER - 1))
+    size = fields.Integer(load_default=None, validate=SEQUENCES)
 
 
 class ConsistencyQuery(QuerySchema):
     """Two tree sizes, 0 < from ≤ to ≤ the log's size."""
 
-    size1 = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1))
-    size2 = fields.Integer(data_key="to", required=True, validate=validate.Range(min=1))
+    size1 = fields.Integer(data_key="from", required=True, validate=SEQUENCES)
+    size2 = fields.Integer(data_key="to", required=True, validate=SEQUENCES, metadata={"description": "at least from"})
 
     @validates_schema
     def check_order(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -165,7 +181,13 @@ class ConsistencyQuery(QuerySchema):
 class CheckpointQuery(QuerySchema):
     """The checkpoint of `size` (default: the latest)."""
 
-    size = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    size = fields.Integer(load_default=None, validate=SEQUENCES)
+
+
+class ReceiptPath(Schema):
+    """The entry a receipt is asked for, by its sequence number in the path."""
+
+    seq = fields.Integer(required=True, strict=True, validate=SEQUENCES)
 
 
 class EmptyQuery(QuerySchema):

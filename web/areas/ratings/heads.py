@@ -51,7 +51,7 @@ def compute() -> Any:
     raw_year = text(form, "year")
     year: int | None = years[-1] if years and not raw_year else None
     if raw_year:
-        if raw_year.isdigit() and int(raw_year) in years:
+        if raw_year.isdecimal() and int(raw_year) in years:
             year = int(raw_year)
         else:
             errors["year"] = "Chưa mở kỳ đánh giá cho năm này"

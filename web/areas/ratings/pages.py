@@ -180,7 +180,7 @@ def compilation() -> str:
     return render_template("ratings/compilation.html", years=years, year=year, rows=rows, indices=indices)
 
 
-@bp.get("/tong-hop/<int:year>.xlsx")
+@bp.get("/tong-hop/<int(min=2000, max=2100):year>.xlsx")  # a year beyond: not found, not an overflow
 @role_required(*CROSS_UNIT_ROLES)  # the compilation shows every unit: the visibility rule's roles
 def compilation_xlsx(year: int) -> Response:
     """The compilation as ``parledger export-report compilation`` writes it."""

@@ -45,7 +45,7 @@ def individual() -> Any:
                 errors[name] = TOO_LONG.format(200)
         if values["level"] and values["level"] not in LEVELS:
             errors["level"] = "Chọn một mức xếp loại"
-        year = int(values["year"]) if values["year"].isdigit() and len(values["year"]) == 4 else None
+        year = int(values["year"]) if values["year"].isdecimal() and len(values["year"]) == 4 else None
         if values["year"] and year is None:
             errors["year"] = "Năm không hợp lệ"
         rule = f"submission/staff-rule/{user.unit}/{year}"

@@ -76,7 +76,7 @@ def year_field(form: Any, errors: Errors, years: list[int]) -> int:
     value = text(form, "year")
     if not value:
         errors["year"] = REQUIRED
-    elif not value.isdigit() or int(value) not in years:
+    elif not value.isdecimal() or int(value) not in years:
         errors["year"] = f"Năm {value} chưa mở chu kỳ đánh giá"
     else:
         return int(value)
@@ -139,7 +139,7 @@ def results_header(form: Any, year: int, errors: Errors) -> dict[str, Any]:
     elif not year or measured not in (str(year - 1), str(year)):
         errors["measured_year"] = f"Năm đo lường là {year - 1} hoặc {year}" if year else "Chọn năm đánh giá trước"
     return {
-        "measured_year": int(measured) if measured.isdigit() else 0,
+        "measured_year": int(measured) if measured.isdecimal() else 0,
         "decision": text_field(form, "decision", errors, max_length=100),
         "published_on": date_field(form, "published_on", errors, year=year or None),
     }

@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from ledger.errors import PayloadError
 from ledger.storage.documents import sniff
-from projections.exports import UNIT_CLASS_NAMES
+from projections.exports import UNIT_CLASS_NAMES, put
 from web.areas.submit.evidence import sniff_refusal
 from web.errors import FormError
 from web.i18n import reason
@@ -150,7 +150,11 @@ def _table_rows(grid: Grid) -> dict[int, dict[str, str]]:
 
 
 def template_workbook(index: dict[str, Any], units: list[dict[str, Any]]) -> bytes:
-    """A workbook to fill in: the active `units` the index measures, with the columns an upload reads."""
+    """A workbook to fill in: the active `units` the index measures, with the columns an upload reads.
+
+    Every text is written as a string cell (`projections.exports.put`): an index's or a unit's
+    name comes from the ledger, and one starting with ``=`` must not become a formula.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -159,15 +163,22 @@ def template_workbook(index: dict[str, Any], units: list[dict[str, Any]]) -> byt
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet
     sheet.title = index["code"][:31]
-    sheet.append([f"Kết quả {index['name']}"])
+    rows: list[list[Any]] = [
+        [f"Kết quả {index['name']}"],
+        ["Điền cột Điểm (dấu chấm thập phân); để trống Xếp hạng thì hệ thống tự xếp theo loại đơn vị."],
+        ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Điểm", "Xếp hạng", "Xếp loại"],
+    ]
+    rows += [
+        [unit["code"], unit["name"], UNIT_CLASS_NAMES.get(unit["unit_class"])]
+        for unit in units
+        if unit["unit_class"] in measured and unit["status"] == "active"
+    ]
+    for number, values in enumerate(rows, 1):
+        for place, value in enumerate(values, 1):
+            put(sheet, number, place, value)
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(["Điền cột Điểm (dấu chấm thập phân); để trống Xếp hạng thì hệ thống tự xếp theo loại đơn vị."])
-    sheet.append(["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Điểm", "Xếp hạng", "Xếp loại"])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
-    for unit in units:
-        if unit["unit_class"] in measured and unit["status"] == "active":
-            sheet.append([unit["code"], unit["name"], UNIT_CLASS_NAMES.get(unit["unit_class"]), None, None, None])
     for column, width in zip("ABCDEF", (12, 40, 30, 9, 9, 14), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A4"

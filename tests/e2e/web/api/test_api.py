@@ -497,7 +497,7 @@ BAD_LOG_QUERIES = [
     (f"{API}/log/entries?start=0", 422, "start"),
     (f"{API}/log/entries?start=10&end=5", 422, "end"),
     (f"{API}/log/entries?start=1&end=5000", 422, "end"),
-    (f"{API}/log/entries?start=99999", 422, "start"),
+    (f"{API}/log/entries?start=99999", 404, "start"),
     (f"{API}/log/entries?start=x", 422, "start"),
     (f"{API}/log/entries?limit=5", 422, "limit"),
     (f"{API}/log/proof", 422, "index"),
@@ -506,7 +506,7 @@ BAD_LOG_QUERIES = [
     (f"{API}/log/proof?index=1&size=999999", 404, "size"),
     (f"{API}/log/consistency?from=10", 422, "to"),
     (f"{API}/log/consistency?from=10&to=5", 422, "to"),
-    (f"{API}/log/consistency?from=10&to=999999", 422, "to"),
+    (f"{API}/log/consistency?from=10&to=999999", 404, "to"),
     (f"{API}/log/checkpoint?size=999999", 404, "size"),
 ]
 
