@@ -102,6 +102,6 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser context (its own cookies and IndexedDB) and page, in Vietnamese."""
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a loaded CI machine: slow, not wrong
     yield page
     context.close()
