@@ -27,13 +27,15 @@ from webtest import log_in
 
 from demo.loader import OFFICERS
 from web import create_app
-from web.api.schemas import MAX_ENTRIES_PAGE, MAX_INTEGER
+from web.api.schemas import MAX_ENTRIES_PAGE
 from web.instance import Instance
 from web.security import SESSION_COOKIE
 
 AUDITOR = next(o.officer_id for o in OFFICERS if "auditor" in o.roles)
 #: Cases per operation and per way of calling it.
 MAX_EXAMPLES = 25
+#: The largest integer SQLite and PostgreSQL store (signed 64 bits).
+MAX_INTEGER = 2**63 - 1
 
 
 @pytest.fixture(scope="module")
