@@ -104,7 +104,11 @@ def error_page(error: HTTPException) -> Any:
     limits = {"limit": (request.max_content_length or 0) // MIB, "document": MAX_DOCUMENT_BYTES // MIB}
     # A form too large to read is refused whole: back to it, its typed values kept by the browser.
     back = request.full_path.rstrip("?") if status == 413 and request.method == "POST" else None
-    page = render_template("errors/error.html", status=status, title=title, advice=advice.format(**limits), back=back)
+    # A page's own abort says why in Vietnamese; Werkzeug's class default is English and never shown.
+    detail = error.description if error.description != type(error).description else None
+    page = render_template(
+        "errors/error.html", status=status, title=title, advice=advice.format(**limits), detail=detail, back=back
+    )
     return page, status, headers
 
 
