@@ -182,7 +182,7 @@ def export(out: Path) -> None:
         counts = write_bundle(
             out,
             entries=log.leaves(1, head),
-            checkpoints=log.cosigned_checkpoints(head),
+            checkpoints=log.cosigned_checkpoints(),
             log_vkey=_log_vkey(),
             root_key_id=root_key_id,
             witnesses=here.witnesses(),

@@ -74,17 +74,23 @@ class LogServer:
         return found[0] if found else None
 
     def checkpoints(self, start: int = 1, stop: int | None = None) -> Iterator[tuple[int, bytes]]:
-        """Every stored checkpoint note from `start` to `stop`, oldest first (without cosignatures)."""
-        stop = self.ledger.refresh() if stop is None else stop
+        """Every stored checkpoint note from `start` to `stop`, oldest first (without cosignatures).
+
+        By default up to the largest checkpoint stored, even past the last entry: a checkpoint
+        beyond the entries is how a deleted latest entry shows.
+        """
+        if stop is None:
+            latest = self._recorder.latest_checkpoint()
+            stop = max(self.ledger.refresh(), latest[0] if latest else 0)
         section = self.ledger.log_section_size
         position = start
         while position <= stop:
             yield from self._recorder.checkpoints(position, min(stop, position + section - 1))
             position += section
 
-    def cosigned_checkpoints(self, stop: int) -> Iterator[tuple[int, bytes]]:
-        """Every checkpoint up to `stop`, each with its stored cosignatures (what an export holds)."""
-        for size, note in self.checkpoints(1, stop):
+    def cosigned_checkpoints(self) -> Iterator[tuple[int, bytes]]:
+        """Every stored checkpoint, each with its stored cosignatures (what an export holds)."""
+        for size, note in self.checkpoints():
             found = self.checkpoint(size)
             yield (size, note) if found is None else found
 

@@ -400,7 +400,7 @@ def download() -> Response:
         write_bundle(
             out,
             entries=log.leaves(1, head),
-            checkpoints=log.cosigned_checkpoints(head),
+            checkpoints=log.cosigned_checkpoints(),
             log_vkey=vkey,
             root_key_id=instance.pinned_root_key_id() or "",
             witnesses=instance.witnesses(),

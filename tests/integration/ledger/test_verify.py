@@ -395,6 +395,22 @@ def test_a_deleted_log_row_is_reported_as_a_gap_and_its_event_as_unplaced(
     assert any(fault.seq is None and "has no position in the log" in fault.reason for fault in faults), faults
 
 
+def test_the_latest_entry_deleted_with_its_log_row_is_caught_by_the_checkpoint_beyond_the_entries(
+    world: World, database: Database, open_ledger: OpenLedger
+) -> None:
+    # Found by the tamper suite (seed 2983011065): the checkpoints were read only up to the last
+    # entry left, so the checkpoint that signed the deleted one was never looked at.
+    latest = database.max_seq()
+    database.delete_event(latest)
+    database.delete_log_row(latest)
+
+    faults = inspect(open_ledger)
+
+    assert [(fault.seq, fault.reason) for fault in faults] == [
+        (latest, f"missing: checkpoint {latest} signed them (truncated tail?)")
+    ]
+
+
 def test_a_stored_event_without_a_log_row_is_reported(
     world: World, database: Database, documents: DocumentStore, open_ledger: OpenLedger
 ) -> None:
