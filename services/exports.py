@@ -1,7 +1,7 @@
 """The reports of the read models as files: Sở Nội vụ's compilation and an index's rankings.
 
 The web's download and ``parledger export-report`` write the same bytes: each file says
-which entry its rows were read at (`projections.exports.Source`).
+which entry its rows were read at (`projections.spreadsheets.Source`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ledger.domain.registry import RATED_CLASSES
 from projections import exports
-from projections.exports import Source
+from projections.spreadsheets import Source
 from services.errors import NotHeld, Unanswerable
 from services.replays import recorded_at
 

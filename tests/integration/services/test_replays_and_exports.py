@@ -11,7 +11,7 @@ from world import AT, World
 from ledger.application import Ledger
 from ledger.domain.local_time import LOCAL_TIME
 from projections import Views, catch_up, open_views
-from projections.exports import Source
+from projections.spreadsheets import Source
 from services.errors import NotHeld, Unanswerable
 from services.exports import export_compilation, export_rankings
 from services.replays import as_of_day, at_position, recorded_at

@@ -15,8 +15,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from projections import exports
-from projections.exports import ExportError, Source
+from projections import exports, spreadsheets
+from projections.errors import ExportError
+from projections.spreadsheets import Source
 
 RECORDED = datetime(2024, 12, 12, 2, 0, tzinfo=UTC)  # 09:00 on 12/12/2024 in Hưng Yên
 SOURCE = Source(position=410, recorded_at=RECORDED)
@@ -361,14 +362,14 @@ def test_numbers_the_export_writes_stay_numbers_even_when_negative() -> None:
 
 
 def test_text_that_only_contains_a_formula_character_is_left_as_it_is() -> None:
-    assert exports.csv_text("Quyết định số 2611/QĐ-UBND = ban hành") == "Quyết định số 2611/QĐ-UBND = ban hành"
-    assert exports.csv_text("") == ""
+    assert spreadsheets.csv_text("Quyết định số 2611/QĐ-UBND = ban hành") == "Quyết định số 2611/QĐ-UBND = ban hành"
+    assert spreadsheets.csv_text("") == ""
 
 
 # Deterministic bytes ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", exports.FORMATS)
+@pytest.mark.parametrize("fmt", spreadsheets.FORMATS)
 def test_the_same_rows_give_the_same_bytes(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     first = exports.compilation(COMPILATION, 2024, SOURCE, fmt)
     later = 1_900_000_000.0  # another moment: nothing may come from the clock

@@ -19,7 +19,8 @@ from werkzeug.datastructures import FileStorage
 
 from ledger.errors import PayloadError
 from ledger.storage.documents import sniff
-from projections.exports import UNIT_CLASS_NAMES, put
+from projections.exports import UNIT_CLASS_NAMES
+from projections.spreadsheets import put
 from web.areas.submit.evidence import sniff_refusal
 from web.errors import FormError
 from web.i18n import reason
@@ -152,7 +153,7 @@ def _table_rows(grid: Grid) -> dict[int, dict[str, str]]:
 def template_workbook(index: dict[str, Any], units: list[dict[str, Any]]) -> bytes:
     """A workbook to fill in: the active `units` the index measures, with the columns an upload reads.
 
-    Every text is written as a string cell (`projections.exports.put`): an index's or a unit's
+    Every text is written as a string cell (`projections.spreadsheets.put`): an index's or a unit's
     name comes from the ledger, and one starting with ``=`` must not become a formula.
     """
     from openpyxl import Workbook
